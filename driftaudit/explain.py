@@ -1,0 +1,248 @@
+"""Turn schema differences, history facts and data facts into explained findings.
+
+The explainer decides *what to say*; the words themselves come from the rule catalog
+(``rules/builtin.yaml``) and the cause vocabulary (``rules/causes.yaml``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+
+from .catalog import Catalog, Table
+from .data import DEFAULT_SAMPLE, BlockedParents, blocked_parents, row_count
+from .diff import Difference
+from .evidence import Evidence, EvidenceFinder, fmt_time, migration_label, parse_applied
+from .findings import Finding
+from .history import History
+from .rules import fill, rule_for
+from .sql import quote_identifier
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    app: str
+    model: str  # object name, e.g. "ExampleOne"
+
+    @property
+    def label(self) -> str:
+        return f"{self.app}.{self.model}"
+
+
+def model_index(apps) -> dict[str, ModelRef]:
+    """Lower-cased table name -> the model that owns it (auto-created M2M tables included)."""
+    index = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        index.setdefault(meta.db_table.lower(), ModelRef(meta.app_label, meta.object_name))
+    return index
+
+
+@dataclass(frozen=True)
+class M2MOrigin:
+    owner: ModelRef
+    field: str
+    target: ModelRef
+
+
+class Explainer:
+    def __init__(self, conn: sqlite3.Connection, models: Catalog, history_catalog: Catalog,
+                 database: Catalog, history: History, models_index: dict, history_index: dict,
+                 installed_apps: set, use_tz: bool, sample: int = DEFAULT_SAMPLE):
+        self.conn = conn
+        self.m, self.h, self.d = models, history_catalog, database
+        self.history = history
+        self.models_index = models_index
+        self.history_index = history_index
+        self.installed = installed_apps
+        self.sample = sample
+        self.evidence = EvidenceFinder(history, installed_apps, use_tz)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def model_of(self, table: str) -> ModelRef | None:
+        key = table.lower()
+        return self.models_index.get(key) or self.history_index.get(key)
+
+    def app_of(self, table: str) -> str | None:
+        ref = self.model_of(table)
+        if ref:
+            return ref.app
+        labels = self.installed | {app for app, _ in self.history.records}
+        matches = [label for label in labels if table.lower().startswith(label.lower() + "_")]
+        return max(matches, key=len) if matches else None
+
+    def _finding(self, kind: str, conditions=frozenset(), template="default", **values) -> Finding:
+        rule = rule_for(kind)
+        text = fill(rule.template(template), **values)
+        fix = fill(rule.fix, **values)
+        return Finding(rule=rule.id, kind=kind, severity=rule.severity_for(conditions),
+                       signature=None, cause="unknown", explanation=text, fix=fix)
+
+    # -- schema ----------------------------------------------------------------------------
+    def schema_finding(self, diff: Difference) -> Finding:
+        if diff.kind == "stale-table":
+            return self.stale_table(diff)
+        ref = self.model_of(diff.table)
+        app = ref.app if ref else self.app_of(diff.table)
+        field = diff.column if diff.kind in ("missing-column",) else None
+        evidence = self.evidence.explain(
+            diff.signature, app, ref.model if ref else None, field,
+            present_in_models=diff.kind in ("missing-table", "missing-column"),
+        )
+        conditions = set()
+        if diff.kind == "stale-column" and diff.database and "NOT NULL" in diff.database \
+                and "no default" in diff.database:
+            conditions.add("breaks_inserts")
+        if diff.kind == "column-type" and diff.detail.get("affinity_same"):
+            conditions.add("declared_text_only")
+        if diff.kind == "column-null" and diff.database == "NOT NULL":
+            conditions.add("database_stricter")
+        finding = self._finding(
+            diff.kind, frozenset(conditions), table=diff.table, column=diff.column,
+            model=ref.label if ref else "(unknown)", models=_say(diff.models),
+            history=_say(diff.history), database=_say(diff.database),
+            history_evidence=evidence.sentence,
+        )
+        return self._complete(finding, diff, evidence, app, ref)
+
+    def _complete(self, finding: Finding, diff: Difference, evidence: Evidence, app, ref,
+                  impact=None, count=None) -> Finding:
+        return replace(
+            finding, signature=diff.signature, cause=evidence.cause, app=app,
+            model=ref.label if ref else None, table=diff.table, column=diff.column,
+            migration=migration_label(evidence.migration),
+            sources={"models": diff.models, "history": diff.history, "database": diff.database},
+            impact=impact, count=count,
+        )
+
+    def stale_table(self, diff: Difference) -> Finding:
+        table = self.d.table(diff.table)
+        origin = self.m2m_origin(table)
+        app = origin.owner.app if origin else self.app_of(table.name)
+        evidence = self.evidence.removed_app(app) if app else None
+        evidence = evidence or self.evidence.explain(diff.signature, app)
+        values = dict(table=table.name, table_sql=quote_identifier(table.name),
+                      history_evidence=evidence.sentence, app=app or "?")
+        if origin:
+            template = "m2m_join_table"
+            values.update(field=origin.field, owner_model=origin.owner.label, target_model=origin.target.label)
+        elif evidence.cause == "removed-app":
+            template = "removed_app"
+        elif app:
+            template = "removed_model"
+            values["model_guess"] = table.name[len(app) + 1:] or table.name
+        else:
+            template = "default"
+        blocked = self.blocked_by(table)
+        rows = row_count(self.conn, table.name)
+        rule = rule_for("stale-table")
+        text = fill(rule.template(template), **values)
+        if blocked:
+            text += " " + fill(
+                rule.template("blocked_deletes"), rows=rows, targets=self._describe_blocked(blocked),
+                when="at commit" if all(b.deferred for b in blocked) else "immediately",
+                others=self._describe_unblocked(blocked),
+            )
+        elif rows == 0:
+            text += " " + rule.template("no_rows").strip()
+        conditions = frozenset({"blocks_deletes"} if any(b.count for b in blocked) else set())
+        finding = replace(self._finding("stale-table", conditions), explanation=text,
+                          fix=fill(rule.fix, **values))
+        impact = {"rows": rows, "blocked_deletes": [self._blocked_json(b) for b in blocked]}
+        ref = origin.owner if origin else None
+        finding = self._complete(finding, diff, evidence, app, None, impact=impact, count=rows)
+        return replace(finding, model=ref.label if ref else None)
+
+    def blocked_by(self, child: Table) -> list[BlockedParents]:
+        """Parents that ``child``'s keys (unknown to Django) stop from being deleted."""
+        result = []
+        position = {c.name.lower(): i for i, c in enumerate(child.columns)}
+        for fk in sorted(child.foreign_keys, key=lambda k: position.get(k.columns[0].lower(), 0)):
+            parent = self.d.table(fk.target_table)
+            if parent is None or parent.name.lower() == child.name.lower():
+                continue
+            found = blocked_parents(self.conn, child, fk, parent, self.sample)
+            if found is not None and found.count:
+                result.append(found)
+        return result
+
+    def _describe_blocked(self, blocked: list[BlockedParents]) -> str:
+        parts = []
+        for b in blocked:
+            ref = self.model_of(b.parent_table)
+            name = f" ({ref.model})" if ref else ""
+            keys = _join_values(b.sample, b.count)
+            parts.append(f"{b.parent_table}{name} {b.parent_columns[0]}s {keys}")
+        return " and ".join(parts)
+
+    def _describe_unblocked(self, blocked: list[BlockedParents]) -> str:
+        free = [(b.parent_table, b.parent_rows - b.count) for b in blocked if b.parent_rows > b.count]
+        if not free:
+            return ""
+        return " (" + ", ".join(f"the other {n} {t} row(s)" for t, n in free) + ")"
+
+    def _blocked_json(self, b: BlockedParents) -> dict:
+        ref = self.model_of(b.parent_table)
+        return {
+            "table": b.parent_table, "model": ref.label if ref else None,
+            "column": b.parent_columns[0] if len(b.parent_columns) == 1 else list(b.parent_columns),
+            "pks": list(b.sample), "count": b.count, "via": f"{b.child_table}.{', '.join(b.child_columns)}",
+            "checked": "at commit" if b.deferred else "immediately",
+        }
+
+    def m2m_origin(self, table: Table) -> M2MOrigin | None:
+        """Is ``table`` the auto-created join table of a ManyToManyField? From its shape and name."""
+        if len(table.foreign_keys) != 2 or len(table.columns) != 3:
+            return None
+        fk_cols = {c.lower() for fk in table.foreign_keys for c in fk.columns}
+        others = [c for c in table.columns if c.name.lower() not in fk_cols]
+        if len(others) != 1 or not others[0].primary_key:
+            return None
+        for owner_fk in table.foreign_keys:
+            owner_table = owner_fk.target_table
+            prefix = owner_table.lower() + "_"
+            if not table.name.lower().startswith(prefix):
+                continue
+            target_fk = next(fk for fk in table.foreign_keys if fk is not owner_fk)
+            owner, target = self.model_of(owner_table), self.model_of(target_fk.target_table)
+            if owner and target:
+                return M2MOrigin(owner, table.name[len(prefix):], target)
+        return None
+
+    # -- history ---------------------------------------------------------------------------
+    def history_findings(self) -> list[Finding]:
+        out = []
+        h = self.history
+        for broken in h.broken_files:
+            f = self._finding("broken-migration", path=broken.path, error=broken.error)
+            out.append(replace(f, app=broken.app, migration=f"{broken.app}.{broken.name}",
+                               cause="unknown", signature=None))
+        for missing in h.missing_dependencies:
+            f = self._finding("missing-dependency", migration=migration_label(missing.migration),
+                              dependency=migration_label(missing.dependency))
+            out.append(replace(f, app=missing.migration[0], migration=migration_label(missing.migration),
+                               cause="deleted-migration"))
+        for key in h.ghosts:
+            removed = self.evidence.removed_app(key[0])
+            f = self._finding("ghost-migration", migration=migration_label(key),
+                              applied=fmt_time(parse_applied(h.records.get(key))), guess="")
+            out.append(replace(f, app=key[0], migration=migration_label(key),
+                               cause="removed-app" if removed else "deleted-migration"))
+        for key in h.unapplied:
+            if h.has_records_table:
+                f = self._finding("unapplied-migration", migration=migration_label(key))
+                out.append(replace(f, app=key[0], migration=migration_label(key), cause="unapplied-migration"))
+        return out
+
+
+def _say(value) -> str:
+    return "absent" if value is None else str(value)
+
+
+def _join_values(sample: tuple, count: int) -> str:
+    shown = [str(v) for v in sample]
+    if count > len(shown):
+        return ", ".join(shown) + f" and {count - len(shown)} more"
+    if len(shown) > 1:
+        return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if shown else "(none)"

@@ -1,0 +1,40 @@
+"""The finding: one explained mismatch, shaped exactly like the contract's JSON FINDING."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    kind: str
+    severity: str
+    signature: str | None
+    cause: str
+    explanation: str
+    fix: str | None = None
+    app: str | None = None
+    model: str | None = None
+    table: str | None = None
+    column: str | None = None
+    migration: str | None = None
+    sources: Mapping[str, Any] | None = None
+    impact: Mapping[str, Any] | None = None
+    count: int | None = None
+    id: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_ORDER[self.severity]
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("extra")
+        order = ["id", "rule", "kind", "severity", "app", "model", "table", "column", "migration",
+                 "signature", "sources", "cause", "explanation", "impact", "count", "fix"]
+        return {key: data[key] for key in order}

@@ -1,0 +1,96 @@
+"""Helpers for the sample-project build scripts: each script reads as the story of its drift.
+
+A build script replays, with real Django commands, what a user did to end up with a drifted
+``db.sqlite3``: write models, ``makemigrations``, ``migrate``, ``--fake``, delete migration files,
+create rows. ``--into DIR`` builds a copy in DIR (the tests do this), leaving the sample alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+GENERATED = ("db.sqlite3", "db.sqlite3-journal", "db.sqlite3-wal", "db.sqlite3-shm", ".built")
+
+
+class Story:
+    def __init__(self, sample_dir: Path, description: str, python: str | None = None):
+        parser = argparse.ArgumentParser(description=description)
+        parser.add_argument("--into", metavar="DIR", help="build a copy of the sample in DIR")
+        parser.add_argument("--quiet", action="store_true")
+        args = parser.parse_args()
+        self.quiet = args.quiet
+        self.python = python or sys.executable
+        self.root = Path(args.into).resolve() if args.into else sample_dir.resolve()
+        if args.into:
+            if self.root.exists():
+                shutil.rmtree(self.root)
+            shutil.copytree(sample_dir, self.root, ignore=shutil.ignore_patterns(
+                "__pycache__", "migrations", *GENERATED))
+        self.story_dir = self.root / "story"
+        self.step_no = 0
+
+    # -- narration ---------------------------------------------------------------------
+    def step(self, text: str) -> None:
+        self.step_no += 1
+        if not self.quiet:
+            print(f"\n[{self.step_no}] " + textwrap.fill(textwrap.dedent(text).strip(), 96,
+                                                       subsequent_indent="    "))
+
+    # -- what the user did -----------------------------------------------------------------
+    def reset(self, *apps: str) -> None:
+        """Start from nothing: no database, no migration files."""
+        for name in GENERATED:
+            (self.root / name).unlink(missing_ok=True)
+        for app in apps:
+            self.delete_migrations(app)
+
+    def use_models(self, app: str, version: str) -> None:
+        """The user edits ``app/models.py`` to what ``story/<version>`` holds."""
+        shutil.copyfile(self.story_dir / version, self.root / app / "models.py")
+        shutil.rmtree(self.root / app / "__pycache__", ignore_errors=True)
+
+    def delete_migrations(self, app: str, *names: str) -> None:
+        """Delete the named migration files of ``app`` (all of them if none are named)."""
+        folder = self.root / app / "migrations"
+        if not names:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        for name in names:
+            (folder / f"{name}.py").unlink()
+        shutil.rmtree(folder / "__pycache__", ignore_errors=True)
+
+    def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run ``python manage.py ARGS`` in the project, echoing the command and its output."""
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        result = subprocess.run([self.python, "manage.py", *args], cwd=self.root, env=env,
+                                capture_output=True, text=True)
+        if not self.quiet:
+            shown = " ".join(a.splitlines()[1] + " ..." if "\n" in a else a for a in args)
+            print(f"    $ python manage.py {shown}")
+            for line in (result.stdout + result.stderr).strip().splitlines()[-12:]:
+                print(f"      {line}")
+        if check and result.returncode != 0:
+            sys.exit(f"build failed at: manage.py {' '.join(args)}\n{result.stdout}{result.stderr}")
+        return result
+
+    def shell(self, code: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run Python in ``manage.py shell`` (the user working with their data)."""
+        return self.manage("shell", "--no-imports", "-c", textwrap.dedent(code), check=check) \
+            if self._shell_has_no_imports() else self.manage("shell", "-c", textwrap.dedent(code), check=check)
+
+    def _shell_has_no_imports(self) -> bool:
+        import django
+
+        return django.VERSION >= (5, 2)
+
+    def done(self) -> None:
+        (self.root / ".built").write_text("built by build.py\n")
+        if not self.quiet:
+            print(f"\nBuilt {self.root / 'db.sqlite3'}")
