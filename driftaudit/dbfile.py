@@ -37,6 +37,11 @@ def open_readonly(path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) 
             "point --db at the project's SQLite file"
         )
     uri = f"file:{quote(str(file.resolve()))}?mode=ro"
+    if _wal_without_log(file, header):
+        # A WAL database opened even read-only creates -wal and -shm files. With no -wal file
+        # there is nothing beyond the main file to read, so open it immutable: SQLite then
+        # takes no locks and creates no files (a writer starting mid-audit is not seen).
+        uri += "&immutable=1"
     conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA query_only = ON")
@@ -45,6 +50,14 @@ def open_readonly(path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) 
         conn.close()
         raise database_error(file, exc) from None
     return conn
+
+
+def _wal_without_log(file: Path, header: bytes) -> bool:
+    """WAL mode (header bytes 18-19 are 2) and no non-empty ``-wal`` file beside it."""
+    if len(header) < 20 or header[18] != 2 or header[19] != 2:
+        return False
+    log = file.with_name(file.name + "-wal")
+    return not log.exists() or log.stat().st_size == 0
 
 
 def database_error(file: Path | str, exc: sqlite3.Error) -> AuditError:

@@ -1,0 +1,47 @@
+# driftaudit developer commands. Every target creates the virtualenv when it is missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SEED   := sample_projects/seed_example
+
+# Interpreters for the Django version matrix (pyenv provides them on the dev machines).
+PY311 ?= $(shell command -v python3.11 || ls -d $$HOME/.pyenv/versions/3.11*/bin/python 2>/dev/null | tail -1)
+PY312 ?= $(shell command -v python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python 2>/dev/null | tail -1)
+
+.PHONY: demo test test-matrix samples clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+## make demo: build the seed sample project (if needed) and audit it
+demo: $(STAMP)
+	@test -f $(SEED)/.built || $(BIN)/python $(SEED)/build.py
+	@echo
+	@echo "$$ cd $(SEED) && driftaudit report"
+	@cd $(SEED) && ../../$(BIN)/driftaudit report; test $$? -le 1
+
+## make test: the whole suite on the installed Django
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## make test-matrix: the suite under Django 4.2, 5.2 (Python 3.11) and 6.1 (Python 3.12)
+test-matrix:
+	$(MAKE) _matrix NAME=dj42 PY=$(PY311) DJANGO="django>=4.2,<4.3"
+	$(MAKE) _matrix NAME=dj52 PY=$(PY311) DJANGO="django>=5.2,<5.3"
+	$(MAKE) _matrix NAME=dj61 PY=$(PY312) DJANGO="django>=6.1,<6.2"
+
+_matrix:
+	test -x .venv-$(NAME)/bin/python || $(PY) -m venv .venv-$(NAME)
+	.venv-$(NAME)/bin/python -m pip install -q -e ".[test]" "$(DJANGO)"
+	.venv-$(NAME)/bin/python -m pytest -q
+
+## make samples: (re)build every sample project in place
+samples: $(STAMP)
+	for build in sample_projects/*/build.py; do $(BIN)/python $$build --quiet || exit 1; done
+
+clean:
+	rm -rf $(VENV) .venv-dj* .pytest_cache
+	for d in sample_projects/*/; do rm -f $$d/db.sqlite3* $$d/.built; done
