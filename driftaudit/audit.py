@@ -20,6 +20,7 @@ from .findings import Finding
 from .history import History, load_history
 from .introspect import read_catalog
 from .project import Project, database_file, discover, setup_django
+from .rawobjects import raw_object_findings, replay_raw_sql, shadow_tables
 from .render import render_models
 from .rules import fill, rule_for
 
@@ -96,9 +97,11 @@ def _audit(conn: sqlite3.Connection, apps, settings) -> Report:
     except Exception as exc:  # a history so broken its state cannot render
         raise AuditError(f"cannot build the migration history state: {exc}") from None
     history_rendered = render_models(history_apps)
+    replayed = replay_raw_sql(history, history_rendered.connection)
     m_cat, h_cat = read_catalog(models.connection), read_catalog(history_rendered.connection)
     d_cat = read_catalog(conn)
-    differences = ThreeWayDiff(m_cat, h_cat, d_cat, ignore_tables=models.unmanaged_tables).run()
+    not_model_tables = models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat)
+    differences = ThreeWayDiff(m_cat, h_cat, d_cat, ignore_tables=not_model_tables).run()
 
     installed = {config.label for config in apps.get_app_configs()}
     explainer = Explainer(
@@ -106,6 +109,7 @@ def _audit(conn: sqlite3.Connection, apps, settings) -> Report:
         installed, bool(getattr(settings, "USE_TZ", False)),
     )
     findings = [explainer.schema_finding(diff) for diff in differences]
+    findings += raw_object_findings(h_cat, d_cat, replayed, history)
     findings += explainer.history_findings()
     findings += pending_model_changes(history, apps)
     findings.sort(key=lambda f: (-f.rank, f.kind, f.table or "", f.column or "", f.migration or ""))

@@ -11,6 +11,7 @@ Parsing is cached by text: models and history render mostly identical DDL.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+# sqlglot logs a warning for every statement it falls back on (WITHOUT ROWID, shadow tables);
+# those are handled here, and the user's terminal is not the place for them.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
