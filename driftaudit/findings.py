@@ -26,6 +26,8 @@ class Finding:
     impact: Mapping[str, Any] | None = None
     count: int | None = None
     id: str = ""
+    #: the reason from the project's ``accept`` entry; accepted findings do not fail the audit
+    accepted: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -36,5 +38,5 @@ class Finding:
         data = asdict(self)
         data.pop("extra")
         order = ["id", "rule", "kind", "severity", "app", "model", "table", "column", "migration",
-                 "signature", "sources", "cause", "explanation", "impact", "count", "fix"]
+                 "signature", "sources", "cause", "explanation", "impact", "count", "fix", "accepted"]
         return {key: data[key] for key in order}

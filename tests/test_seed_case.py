@@ -21,8 +21,10 @@ def test_seed_json_reports_the_stale_join_table(built_samples):
     assert blocked["appname_exampleone"]["count"] == 2
     assert blocked["appname_exampletwo"]["pks"] == [1, 2, 3]
     assert finding["impact"]["rows"] == 3
-    # nothing else is wrong with this project
-    assert [f["kind"] for f in report["findings"]] == ["stale-table"]
+    # nothing else is wrong with this project; the history fact behind it is reported once
+    assert [f["kind"] for f in report["findings"]] == ["stale-table", "rewritten-migration"]
+    rewritten = report["findings"][1]
+    assert rewritten["migration"] == "appname.0001_initial" and rewritten["cause"] == "rewritten-migration"
 
 
 def test_seed_text_report_answers_the_users_question(built_samples):
@@ -61,7 +63,7 @@ def test_json_findings_carry_every_contract_key(built_samples):
     report = driftaudit("report", "--format", "json", cwd=built_samples("seed_example")).json
     assert set(report) >= {"tool", "project", "summary", "findings", "history"}
     keys = {"id", "rule", "kind", "severity", "app", "model", "table", "column", "migration",
-            "signature", "sources", "cause", "explanation", "impact", "count", "fix"}
+            "signature", "sources", "cause", "explanation", "impact", "count", "fix", "accepted"}
     for finding in report["findings"]:
         assert set(finding) == keys
     assert report["history"]["applied"]

@@ -29,7 +29,8 @@ def render_text(report) -> str:
         if f.column:
             where += f".{f.column}"
         title = rule_for(f.kind).title
-        lines.append(f"{f.id} {f.severity.upper():<7} {f.rule} {f.kind}  {where}")
+        accepted = "  (accepted)" if f.accepted else ""
+        lines.append(f"{f.id} {f.severity.upper():<7} {f.rule} {f.kind}  {where}{accepted}")
         lines.append(f"    {title}" + (f"   [{f.signature}, cause: {f.cause}]" if f.signature else f"   [cause: {f.cause}]"))
         lines += _wrap("what", f.explanation)
         breaks = _breaks(f)
@@ -37,11 +38,15 @@ def render_text(report) -> str:
             lines += _wrap("breaks", breaks)
         if f.fix:
             lines += _wrap("to do", f.fix)
+        if f.accepted:
+            lines += _wrap("accepted", f.accepted)
         lines.append("")
     summary = data["summary"]["by_severity"]
+    accepted = sum(1 for f in report.findings if f.accepted)
     lines.append(
         f"{data['summary']['findings']} finding(s): {summary['error']} error, "
         f"{summary['warning']} warning, {summary['info']} info"
+        + (f" ({accepted} accepted in {report.config.path})" if accepted else "")
     )
     return "\n".join(lines) + "\n"
 
