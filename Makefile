@@ -6,8 +6,12 @@ STAMP  := $(VENV)/.installed-stamp
 SEED   := sample_projects/seed_example
 
 # Interpreters for the Django version matrix (pyenv provides them on the dev machines).
-PY311 ?= $(shell command -v python3.11 || ls -d $$HOME/.pyenv/versions/3.11*/bin/python 2>/dev/null | tail -1)
-PY312 ?= $(shell command -v python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python 2>/dev/null | tail -1)
+# `command -v` alone is not enough: a pyenv shim exists for every installed version but fails
+# unless that version is selected, so ask each candidate for its real executable.
+find_python = $(shell for p in $(1) $$HOME/.pyenv/versions/$(2)*/bin/python; do \
+	$$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done)
+PY311 ?= $(call find_python,python3.11,3.11)
+PY312 ?= $(call find_python,python3.12,3.12)
 
 .PHONY: demo test test-matrix samples clean
 

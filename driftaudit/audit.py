@@ -6,11 +6,17 @@ The audited database is touched only through the read-only connection of :mod:`d
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from . import __version__
+from .config import Config, load_config
+from .configapply import apply_config
+from .data import Progress
+from .data_findings import DataImpact
 from .dbfile import database_error, open_readonly
 from .diff import ThreeWayDiff
 from .errors import AuditError
@@ -19,7 +25,7 @@ from .explain import Explainer, model_index
 from .findings import Finding
 from .history import History, load_history
 from .introspect import read_catalog
-from .project import Project, database_file, discover, setup_django
+from .project import database_file, discover, setup_django
 from .rawobjects import raw_object_findings, replay_raw_sql, shadow_tables
 from .render import render_models
 from .rules import fill, rule_for
@@ -33,6 +39,7 @@ class Selection:
     settings: str | None = None
     database: str = "default"
     db: str | None = None
+    config: str | None = None
 
 
 @dataclass
@@ -44,6 +51,7 @@ class Report:
     django_version: str
     findings: list[Finding] = field(default_factory=list)
     history: dict = field(default_factory=dict)
+    config: Config = field(default_factory=Config)
 
     def to_json(self) -> dict:
         by_sev = {"error": 0, "warning": 0, "info": 0}
@@ -53,23 +61,27 @@ class Report:
             "tool": {"name": "driftaudit", "version": __version__},
             "project": {"settings": self.settings, "database": self.database_path,
                         "sqlite_version": self.sqlite_version, "django_version": self.django_version},
-            "summary": {"findings": len(self.findings), "by_severity": by_sev},
+            "summary": {"findings": len(self.findings), "by_severity": by_sev,
+                        "accepted": sum(1 for f in self.findings if f.accepted)},
             "findings": [f.to_json() for f in self.findings],
             "history": self.history,
         }
 
 
-def prepare(selection: Selection, django_ready: bool = False) -> Project | None:
-    """Find the project and set Django up (skipped under ``manage.py``, where it is done)."""
+def prepare(selection: Selection, django_ready: bool = False) -> Config:
+    """Find the project, read its configuration and set Django up (manage.py did that part)."""
     if django_ready:
-        return None
+        return load_config(selection.config, Path(selection.project or os.getcwd()))
     project = discover(selection.project, selection.settings)
+    config = load_config(selection.config, project.root)  # before Django: bad YAML fails fast
     setup_django(project)
-    return project
+    return config
 
 
-def run_report(selection: Selection, django_ready: bool = False) -> Report:
-    prepare(selection, django_ready)
+def run_report(selection: Selection, django_ready: bool = False, data: bool = True,
+               progress: bool = False) -> Report:
+    """``data=False`` (``--no-data``) skips the row checks; ``progress`` reports long scans on stderr."""
+    config = prepare(selection, django_ready)
     import django
     from django.apps import apps
     from django.conf import settings
@@ -77,7 +89,7 @@ def run_report(selection: Selection, django_ready: bool = False) -> Report:
     label, path = database_file(selection.database, selection.db)
     conn = open_readonly(path)
     try:
-        report = _audit(conn, apps, settings)
+        report = _audit(conn, apps, settings, config, data and config.data_enabled, progress)
     except sqlite3.DatabaseError as exc:
         raise database_error(path, exc) from None
     finally:
@@ -89,7 +101,8 @@ def run_report(selection: Selection, django_ready: bool = False) -> Report:
     return report
 
 
-def _audit(conn: sqlite3.Connection, apps, settings) -> Report:
+def _audit(conn: sqlite3.Connection, apps, settings, config: Config, data: bool = True,
+           progress: bool = False) -> Report:
     history = load_history(conn)
     models = render_models(apps)
     try:
@@ -106,21 +119,27 @@ def _audit(conn: sqlite3.Connection, apps, settings) -> Report:
     installed = {config.label for config in apps.get_app_configs()}
     explainer = Explainer(
         conn, m_cat, h_cat, d_cat, history, model_index(apps), model_index(history_apps),
-        installed, bool(getattr(settings, "USE_TZ", False)),
+        installed, bool(getattr(settings, "USE_TZ", False)), sample=config.sample_size,
     )
     findings = [explainer.schema_finding(diff) for diff in differences]
+    if data:  # rows: blocked deletes on the schema findings, then orphans, duplicates, DO_NOTHING
+        impact = DataImpact(explainer, apps, Progress(progress))
+        findings = impact.attach(findings) + impact.findings(differences)
     findings += raw_object_findings(h_cat, d_cat, replayed, history)
     findings += explainer.history_findings()
     findings += pending_model_changes(history, apps)
     findings.sort(key=lambda f: (-f.rank, f.kind, f.table or "", f.column or "", f.migration or ""))
+    findings = apply_config(findings, config)
     findings = [replace(f, id=f"F{i}") for i, f in enumerate(findings, 1)]
-    return Report("", "", "", sqlite3.sqlite_version, "", findings, _history_summary(history))
+    return Report("", "", "", sqlite3.sqlite_version, "", findings, _history_summary(history), config)
 
 
 def pending_model_changes(history: History, apps) -> list[Finding]:
     """What ``makemigrations`` would write now: the autodetector on leaf files vs models."""
     from django.db.migrations.autodetector import MigrationAutodetector
-    from django.db.migrations.questioner import NonInteractiveMigrationQuestioner
+    # The base questioner answers every question with "no default" and never logs or exits;
+    # NonInteractiveMigrationQuestioner calls sys.exit(3) on a new NOT NULL field.
+    from django.db.migrations.questioner import MigrationQuestioner
     from django.db.migrations.state import ProjectState
 
     if history.leaf_state is None:
@@ -128,7 +147,7 @@ def pending_model_changes(history: History, apps) -> list[Finding]:
     try:
         changes = MigrationAutodetector(
             history.leaf_state, ProjectState.from_apps(apps),
-            NonInteractiveMigrationQuestioner(specified_apps=None, dry_run=True),
+            MigrationQuestioner(specified_apps=None, dry_run=True),
         ).changes(graph=history.loader.graph)
     except Exception as exc:  # noqa: BLE001 - broken history: the other findings say why
         print(f"driftaudit: could not compute pending model changes: {exc}", file=sys.stderr)

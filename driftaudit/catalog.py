@@ -89,14 +89,17 @@ class Index:
     origin: str  # "c" CREATE INDEX, "u" UNIQUE constraint, "pk" PRIMARY KEY
     where: str | None = None
     sql: str | None = None
+    #: what the index orders by, normalized: lower-cased column names or expression text, each
+    #: with ``DESC`` / ``COLLATE x`` when not the default (empty: the plain column names).
+    terms: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple:
-        return (tuple(c.lower() for c in self.columns), self.unique, self.where)
+        return (self.terms or tuple(c.lower() for c in self.columns), self.unique, self.where)
 
     def describe(self) -> str:
         kind = "unique index" if self.unique else "index"
-        text = f"{kind} on ({', '.join(self.columns)})"
+        text = f"{kind} on ({', '.join(self.terms or self.columns)})"
         if self.where:
             text += f" WHERE {self.where}"
         return text

@@ -40,8 +40,10 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     _selection_options(report)
     report.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text")
     report.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    report.add_argument("--fail-on", choices=FAIL_ON, default="warning",
-                        help="lowest severity that makes the exit code 1 (default: warning)")
+    report.add_argument("--fail-on", choices=FAIL_ON, default=None,
+                        help="lowest severity that makes the exit code 1 (default: the config's fail_on, else warning)")
+    report.add_argument("--no-data", action="store_true",
+                        help="skip the data checks (orphans, duplicates, blocked deletes)")
 
     for name, text in (
         ("propose", "write the rebuild migration that repairs the drift"),
@@ -58,6 +60,11 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     explain.add_argument("model", metavar="APP_LABEL.Model")
     explain.add_argument("pk", metavar="PK")
     _selection_options(explain)
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+
+    init = sub.add_parser("init", help="write a starter driftaudit.yaml with every option commented")
+    init.add_argument("--project", metavar="DIR", help="where to write it (default: current folder)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing driftaudit.yaml")
 
     rules = sub.add_parser("rules", help="list the rule catalog, or show one rule")
     rules.add_argument("rule_id", nargs="?", metavar="DAxxx")
@@ -88,8 +95,12 @@ def main(argv: list[str] | None = None, django_ready: bool = False, prog: str = 
 def _dispatch(args, django_ready: bool) -> int:
     if args.command == "rules":
         return _rules(args.rule_id)
+    if args.command == "init":
+        return _init(args.project, args.force)
     if args.command == "report":
         return _report(args, django_ready)
+    if args.command == "explain-delete":
+        return _explain_delete(args, django_ready)
     raise AuditError(f"'{args.command}' is not available in driftaudit {__version__} yet; "
                      "'driftaudit report' explains the drift and what to do by hand")
 
@@ -98,8 +109,8 @@ def _report(args, django_ready: bool) -> int:
     from .audit import Selection, run_report
     from .render_report import render
 
-    selection = Selection(args.project, args.settings, args.database, args.db)
-    report = run_report(selection, django_ready)
+    selection = Selection(args.project, args.settings, args.database, args.db, args.config)
+    report = run_report(selection, django_ready, data=not args.no_data, progress=args.format == "text")
     text = render(report, args.format)
     if args.output:
         try:
@@ -108,10 +119,40 @@ def _report(args, django_ready: bool) -> int:
             raise AuditError(f"cannot write the report to {args.output}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
-    if args.fail_on == "never":
+    fail_on = args.fail_on or report.config.fail_on or "warning"
+    if fail_on == "never":
         return 0
-    threshold = SEVERITY_ORDER[args.fail_on]
-    return 1 if any(f.rank >= threshold for f in report.findings) else 0
+    threshold = SEVERITY_ORDER[fail_on]
+    return 1 if any(f.rank >= threshold and not f.accepted for f in report.findings) else 0
+
+
+def _explain_delete(args, django_ready: bool) -> int:
+    """Exit 0 if the delete would succeed, 1 if it would fail, 2 if it cannot be simulated."""
+    import json
+    import sqlite3
+
+    from .audit import Selection, prepare
+    from .dbfile import database_error, open_readonly
+    from .explain_delete import explain_delete, render_json, render_text
+    from .project import database_file
+
+    selection = Selection(args.project, args.settings, args.database, args.db, args.config)
+    prepare(selection, django_ready)
+    from django.apps import apps
+
+    _label, path = database_file(args.database, args.db)
+    conn = open_readonly(path)
+    try:
+        verdict = explain_delete(conn, path, apps, args.model, args.pk)
+    except sqlite3.DatabaseError as exc:
+        raise database_error(path, exc) from None
+    finally:
+        conn.close()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(render_json(verdict), indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(render_text(verdict))
+    return 0 if verdict.succeeds else 1
 
 
 def _rules(rule_id: str | None) -> int:
@@ -128,6 +169,24 @@ def _rules(rule_id: str | None) -> int:
             print(f"What it detects: {rule.description}\nWhat it breaks:  {rule.breaks}\nThe fix:         {rule.fix}")
             return 0
     raise AuditError(f"unknown rule '{rule_id}'; 'driftaudit rules' lists them")
+
+
+def _init(project: str | None, force: bool) -> int:
+    from .config import CONFIG_NAME
+    from .rules import rules_dir
+
+    folder = Path(project or ".")
+    if not folder.is_dir():
+        raise AuditError(f"project folder not found: {folder}")
+    target = folder / CONFIG_NAME
+    if target.exists() and not force:
+        raise AuditError(f"{target} already exists; pass --force to overwrite it")
+    example = (rules_dir() / "example-project.yaml").read_text(encoding="utf-8")
+    lines = [line if not line.strip() or line.startswith("#") else "# " + line for line in example.splitlines()]
+    header = ["# Written by `driftaudit init`: every option, commented out. Uncomment what you need."]
+    target.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
 
 
 def entry_point() -> None:

@@ -103,3 +103,28 @@ def index_where(sql: str | None) -> str | None:
         return sql[sql.lower().rindex(" where ") + 7 :].strip()
     where = tree.find(exp.Where)
     return normalized_sql(where.this) if where is not None else None
+
+
+@lru_cache(maxsize=8192)
+def index_terms(sql: str | None) -> tuple[str, ...]:
+    """The normalized terms of a ``CREATE INDEX`` (column or expression, no ordering), in order.
+
+    Only needed for expression terms, which PRAGMA shows as a nameless column; empty when the
+    text cannot be read.
+    """
+    if not sql:
+        return ()
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except SqlglotError:
+        return ()
+    params = tree.find(exp.IndexParameters)
+    if params is None:
+        return ()
+    terms = []
+    for term in params.args.get("columns") or []:
+        node = term.this if isinstance(term, exp.Ordered) else term
+        while isinstance(node, exp.Paren):
+            node = node.this
+        terms.append(normalized_sql(node))
+    return tuple(terms)

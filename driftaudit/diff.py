@@ -75,15 +75,28 @@ class ThreeWayDiff:
         self.m, self.h, self.d = models, history, database
         self.ignore = {name.lower() for name in ignore_tables}
         self.differences: list[Difference] = []
+        self._gone: set[str] = set()
+        self._renamed_tables: dict[str, str] = {}  # old (database) name -> new (models) name
+        self._dependents: dict[str, list[str]] = {}
 
     def run(self) -> list[Difference]:
         names = (set(self.m.tables) | set(self.h.tables) | set(self.d.tables)) - self.ignore
-        for name in sorted(names):
+        missing = sorted(n for n in names if n in self.m.tables and n not in self.d.tables)
+        stale = sorted(n for n in names if n in self.d.tables and n not in self.m.tables)
+        renamed = pair_renamed(
+            {n: table_shape(self.m.tables[n]) for n in missing},
+            {n: table_shape(self.d.tables[n]) for n in stale},
+        )
+        self._renamed_tables = {old: new for new, old in renamed.items()}
+        for new, old in renamed.items():
+            self._renamed_table(self.m.tables[new], self.d.tables[old])
+        paired = set(renamed) | set(renamed.values())
+        for name in sorted(names - paired):
             mt, ht, dt = self.m.table(name), self.h.table(name), self.d.table(name)
             if mt is None and dt is None:
                 continue  # only history has it: a history fact, not a schema problem
             if mt is not None and dt is not None:
-                if mt.sql != dt.sql:  # byte-identical DDL cannot differ in any fact
+                if _ddl_text(mt) != _ddl_text(dt):  # byte-identical DDL cannot differ in any fact
                     self._compare_tables(mt, ht, dt)
                 continue
             sig = signature(mt is not None, ht is not None, dt is not None)
@@ -91,26 +104,65 @@ class ThreeWayDiff:
             self._add(kind, (mt or dt).name, None, sig, _present(mt), _present(ht), _present(dt))
         return self.differences
 
+    def _renamed_table(self, mt: Table, dt: Table) -> None:
+        """One table under two names: the models' name is missing, the database's is stale.
+
+        The history decides the signature: which of the two names does it know?
+        """
+        ht_new, ht_old = self.h.table(mt.name), self.h.table(dt.name)
+        h_name = mt.name.lower() if ht_new is not None else dt.name.lower() if ht_old is not None else None
+        sig = signature(mt.name.lower(), h_name, dt.name.lower())
+        self._add("renamed-table", mt.name, None, sig, f"table {mt.name}",
+                  f"table {(ht_new or ht_old).name}" if (ht_new or ht_old) else None,
+                  f"table {dt.name}", old_table=dt.name,
+                  evidence=f"same columns: {', '.join(c.name for c in mt.columns)}")
+
     def _add(self, kind, table, column, sig, m, h, d, **detail):
         self.differences.append(Difference(kind, table, column, sig, m, h, d, detail))
 
     def _compare_tables(self, mt: Table, ht: Table | None, dt: Table) -> None:
-        self._compare_columns(mt, ht, dt)
+        missing = [c for c in mt.columns if dt.column(c.name) is None]
+        stale = [c for c in dt.columns if mt.column(c.name) is None]
+        renamed = pair_renamed({c.name.lower(): column_shape(c) for c in missing},
+                               {c.name.lower(): column_shape(c) for c in stale})
+        # Keys, indexes and checks on a column that exists on one side only are part of that
+        # column's finding (adding or dropping the column brings or takes them), not findings.
+        self._gone = {c.name.lower() for c in (*missing, *stale)}
+        self._dependents: dict[str, list[str]] = {}
         self._compare_foreign_keys(mt, ht, dt)
         self._compare_indexes(mt, ht, dt)
         self._compare_checks(mt, ht, dt)
-
-    def _compare_columns(self, mt: Table, ht: Table | None, dt: Table) -> None:
-        names = {c.name.lower(): c.name for c in (*mt.columns, *dt.columns)}
-        for lowered in sorted(names):
+        for new, old in renamed.items():
+            mc, dc = mt.column(new), dt.column(old)
+            hc_new, hc_old = (ht.column(new), ht.column(old)) if ht else (None, None)
+            h_name = new if hc_new is not None else old if hc_old is not None else None
+            sig = signature(new, h_name, old)
+            self._add("renamed-column", mt.name, mc.name, sig, f"{mc.name} {_col(mc)}",
+                      f"{(hc_new or hc_old).name} {_col(hc_new or hc_old)}" if (hc_new or hc_old) else None,
+                      f"{dc.name} {_col(dc)}", old_column=dc.name,
+                      with_objects=self._dependents.get(new, []) + self._dependents.get(old, []))
+        paired = set(renamed) | set(renamed.values())
+        for col in (*missing, *stale):
+            lowered = col.name.lower()
+            if lowered in paired:
+                continue
             mc, dc = mt.column(lowered), dt.column(lowered)
             hc = ht.column(lowered) if ht else None
-            if mc is None or dc is None:
-                kind = "missing-column" if dc is None else "stale-column"
-                sig = signature(mc is not None, hc is not None, dc is not None)
-                self._add(kind, mt.name, names[lowered], sig, _col(mc), _col(hc), _col(dc))
-                continue
-            self._compare_column(mt.name, mc, hc, dc)
+            kind = "missing-column" if dc is None else "stale-column"
+            sig = signature(mc is not None, hc is not None, dc is not None)
+            self._add(kind, mt.name, col.name, sig, _col(mc), _col(hc), _col(dc),
+                      with_objects=self._dependents.get(lowered, []))
+        for mc in mt.columns:
+            dc = dt.column(mc.name)
+            if dc is not None:
+                self._compare_column(mt.name, mc, ht.column(mc.name) if ht else None, dc)
+
+    def _depends_on_gone(self, columns, description: str) -> bool:
+        """Is this object on a column that only one side has? Then note it on that column."""
+        gone = [c.lower() for c in columns if c.lower() in self._gone]
+        for c in gone:
+            self._dependents.setdefault(c, []).append(description)
+        return bool(gone)
 
     def _compare_column(self, table: str, mc: Column, hc: Column | None, dc: Column) -> None:
         def facet(kind, getter, **detail):
@@ -134,13 +186,17 @@ class ThreeWayDiff:
             mf, df = mt.foreign_key(key), dt.foreign_key(key)
             hf = ht.foreign_key(key) if ht else None
             column = ", ".join(key)
+            if (mf is None or df is None) and self._depends_on_gone(key, f"foreign key {_fk(mf or df)}"):
+                continue
             if mf is None or df is None:
                 kind = "fk-missing" if df is None else "fk-extra"
                 sig = signature(_fk(mf), _fk(hf), _fk(df))
                 self._add(kind, mt.name, column, sig, _fk(mf), _fk(hf), _fk(df))
                 continue
+            renamed = self._renamed_tables
             for kind, getter in (
-                ("fk-target", _fk_target),
+                # a key to a renamed table is part of the renamed-table finding
+                ("fk-target", lambda f: _fk_target(f, renamed)),
                 ("fk-action", lambda f: f"ON DELETE {f.on_delete} ON UPDATE {f.on_update}"),
                 ("fk-deferrable", lambda f: "DEFERRABLE INITIALLY DEFERRED" if f.deferrable else "immediate"),
             ):
@@ -160,6 +216,8 @@ class ThreeWayDiff:
             if (m is None) == (d is None):
                 continue
             present = m or d
+            if self._depends_on_gone(_index_columns(present), _ix(present)):
+                continue
             prefix = "unique" if present.unique else "index"
             kind = f"{prefix}-missing" if d is None else f"{prefix}-extra"
             column = ", ".join(present.columns)
@@ -169,9 +227,71 @@ class ThreeWayDiff:
     def _compare_checks(self, mt: Table, ht: Table | None, dt: Table) -> None:
         m, h, d = set(mt.checks), set(ht.checks) if ht else set(), set(dt.checks)
         for check in sorted(m ^ d):
+            columns = check_columns(check)
+            if self._depends_on_gone(columns, f"CHECK ({check})"):
+                continue
             kind = "check-missing" if check in m else "check-extra"
             values = [check if check in s else ABSENT for s in (m, h, d)]
-            self._add(kind, mt.name, None, signature(*values), *values)
+            column = columns[0] if len(columns) == 1 else None
+            table = mt if check in m else dt
+            if column and table.column(column):
+                column = table.column(column).name
+            self._add(kind, mt.name, column, signature(*values), *values)
+
+
+def _ddl_text(table: Table) -> tuple:
+    """The table's whole DDL: its CREATE TABLE and every CREATE INDEX on it (names aside)."""
+    indexes = sorted(_index_body(ix.sql) for ix in table.indexes if ix.sql)
+    return (table.sql, tuple(indexes))
+
+
+def _index_body(sql: str) -> str:
+    """``CREATE INDEX "name" ON ...`` without its name, which never matters."""
+    return re.sub(r'^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?:"[^"]*"|\S+)\s+', r"CREATE \1INDEX ", sql, flags=re.I)
+
+
+def check_columns(check: str) -> list[str]:
+    """The (lower-cased) columns a normalized CHECK expression names, in order of appearance."""
+    seen: list[str] = []
+    for name in re.findall(r'"((?:[^"]|"")+)"', check):
+        name = name.replace('""', '"').lower()
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _index_columns(index: Index) -> list[str]:
+    """Columns an index covers: plain columns by name, expression terms by the names they use."""
+    names: list[str] = []
+    for term in index.terms or tuple(f'"{c}"' for c in index.columns):
+        names.extend(check_columns(term))
+    return names
+
+
+def column_shape(column: Column) -> tuple:
+    """What a column is, apart from its name: the facts a rename keeps."""
+    return (normalize_type(column.declared_type), column.not_null, normalize_default(column.default),
+            column.primary_key)
+
+
+def table_shape(table: Table) -> tuple:
+    """What a table is, apart from its name: its columns' names and shapes, in any order."""
+    return tuple(sorted((c.name.lower(), column_shape(c)) for c in table.columns))
+
+
+def pair_renamed(missing: Mapping[str, tuple], stale: Mapping[str, tuple]) -> dict[str, str]:
+    """Pair each missing name with the one stale name of the same shape: ``{new: old}``.
+
+    Only unambiguous pairs count: a shape shared by several missing or several stale objects
+    could be any of them, so those stay separate findings.
+    """
+    pairs = {}
+    for new, shape in missing.items():
+        olds = [old for old, other in stale.items() if other == shape]
+        news = [n for n, other in missing.items() if other == shape]
+        if len(olds) == 1 and len(news) == 1:
+            pairs[new] = olds[0]
+    return pairs
 
 
 def _present(table: Table | None) -> str | None:
@@ -188,8 +308,9 @@ def _fk(fk: ForeignKey | None) -> str | None:
     return fk.describe() if fk else None
 
 
-def _fk_target(fk: ForeignKey) -> str:
-    return f"{fk.target_table.lower()}({', '.join(c.lower() for c in fk.target_columns)})"
+def _fk_target(fk: ForeignKey, renamed: Mapping[str, str] = {}) -> str:  # noqa: B006 - read only
+    table = fk.target_table.lower()
+    return f"{renamed.get(table, table)}({', '.join(c.lower() for c in fk.target_columns)})"
 
 
 def _ix(index: Index | None) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from .catalog import Catalog, Table
 from .data import DEFAULT_SAMPLE, BlockedParents, blocked_parents, row_count
 from .diff import Difference
-from .evidence import Evidence, EvidenceFinder, fmt_time, migration_label, parse_applied
+from .evidence import Evidence, EvidenceFinder, ddl_evidence, fmt_time, migration_label, parse_applied
 from .findings import Finding
 from .history import History
 from .rules import fill, rule_for
@@ -56,7 +56,7 @@ class Explainer:
         self.history_index = history_index
         self.installed = installed_apps
         self.sample = sample
-        self.evidence = EvidenceFinder(history, installed_apps, use_tz)
+        self.evidence = EvidenceFinder(history, installed_apps, use_tz, models=models, database=database)
 
     # -- helpers ---------------------------------------------------------------------------
     def model_of(self, table: str) -> ModelRef | None:
@@ -85,9 +85,10 @@ class Explainer:
         ref = self.model_of(diff.table)
         app = ref.app if ref else self.app_of(diff.table)
         field = diff.column if diff.kind in ("missing-column",) else None
-        evidence = self.evidence.explain(
+        evidence = ddl_evidence(self.evidence, diff) or self.evidence.explain(
             diff.signature, app, ref.model if ref else None, field,
             present_in_models=diff.kind in ("missing-table", "missing-column"),
+            kind=diff.kind, table=diff.table, column=diff.column,
         )
         conditions = set()
         if diff.kind == "stale-column" and diff.database and "NOT NULL" in diff.database \
@@ -102,6 +103,7 @@ class Explainer:
             model=ref.label if ref else "(unknown)", models=_say(diff.models),
             history=_say(diff.history), database=_say(diff.database),
             history_evidence=evidence.sentence,
+            **{k: v for k, v in diff.detail.items() if isinstance(v, str)},  # e.g. old_column
         )
         return self._complete(finding, diff, evidence, app, ref)
 
@@ -120,7 +122,7 @@ class Explainer:
         origin = self.m2m_origin(table)
         app = origin.owner.app if origin else self.app_of(table.name)
         evidence = self.evidence.removed_app(app) if app else None
-        evidence = evidence or self.evidence.explain(diff.signature, app)
+        evidence = evidence or self.evidence.explain(diff.signature, app, kind=diff.kind, table=table.name)
         values = dict(table=table.name, table_sql=quote_identifier(table.name),
                       history_evidence=evidence.sentence, app=app or "?")
         if origin:
@@ -211,29 +213,11 @@ class Explainer:
 
     # -- history ---------------------------------------------------------------------------
     def history_findings(self) -> list[Finding]:
-        out = []
-        h = self.history
-        for broken in h.broken_files:
-            f = self._finding("broken-migration", path=broken.path, error=broken.error)
-            out.append(replace(f, app=broken.app, migration=f"{broken.app}.{broken.name}",
-                               cause="unknown", signature=None))
-        for missing in h.missing_dependencies:
-            f = self._finding("missing-dependency", migration=migration_label(missing.migration),
-                              dependency=migration_label(missing.dependency))
-            out.append(replace(f, app=missing.migration[0], migration=migration_label(missing.migration),
-                               cause="deleted-migration"))
-        for key in h.ghosts:
-            removed = self.evidence.removed_app(key[0])
-            f = self._finding("ghost-migration", migration=migration_label(key),
-                              applied=fmt_time(parse_applied(h.records.get(key))), guess="")
-            out.append(replace(f, app=key[0], migration=migration_label(key),
-                               cause="removed-app" if removed else "deleted-migration"))
-        for key in h.unapplied:
-            if h.has_records_table:
-                f = self._finding("unapplied-migration", migration=migration_label(key))
-                out.append(replace(f, app=key[0], migration=migration_label(key), cause="unapplied-migration"))
-        return out
+        """History facts (ghosts, unapplied, missing dependencies, rewrites), linked to the drift
+        the schema findings attributed to them - so call it after ``schema_finding``."""
+        from .historyfindings import HistoryFindings
 
+        return HistoryFindings(self).all()
 
 def _say(value) -> str:
     return "absent" if value is None else str(value)

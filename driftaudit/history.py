@@ -43,6 +43,28 @@ class MissingDependency:
 
 
 @dataclass(frozen=True)
+class InconsistentRecord:
+    """A migration recorded as applied while one of its dependencies is not (Django refuses to migrate)."""
+
+    migration: Key
+    dependency: Key
+
+
+@dataclass(frozen=True)
+class SquashGap:
+    """A squashed migration only part of whose replaced migrations are applied, with files missing.
+
+    Django can only finish such a database from the replaced files; once they are deleted it drops
+    the squash from the graph. The audit keeps the squash (as unapplied) to show the intended state.
+    """
+
+    squash: Key
+    applied: tuple
+    unapplied: tuple
+    missing_files: tuple
+
+
+@dataclass(frozen=True)
 class StateFailure:
     """A migration whose operations could not be replayed onto the state before it."""
 
@@ -62,6 +84,8 @@ class History:
     broken_files: list = field(default_factory=list)
     missing_dependencies: list = field(default_factory=list)
     state_failures: list = field(default_factory=list)
+    inconsistent: list = field(default_factory=list)
+    squash_gaps: list = field(default_factory=list)
     applied_state: ProjectState | None = None
     leaf_state: ProjectState | None = None
 
@@ -84,6 +108,7 @@ class TolerantLoader(MigrationLoader):
         self._records = records
         self.broken_files: list[BrokenMigrationFile] = []
         self.missing_dependencies: list[MissingDependency] = []
+        self.squash_gaps: list[SquashGap] = []
         super().__init__(None, load=False, ignore_no_migrations=True)
         self.build_graph()
 
@@ -165,6 +190,17 @@ class TolerantLoader(MigrationLoader):
             self.add_external_dependencies(key, migration)
         for key, migration in self.replacements.items():
             statuses = [tuple(target) in self.applied_migrations for target in migration.replaces]
+            missing = tuple(tuple(t) for t in migration.replaces if tuple(t) not in self.disk_migrations)
+            if any(statuses) and not all(statuses) and missing:
+                self.squash_gaps.append(SquashGap(
+                    key, tuple(tuple(t) for t, done in zip(migration.replaces, statuses) if done),
+                    tuple(tuple(t) for t, done in zip(migration.replaces, statuses) if not done), missing))
+                self.applied_migrations.pop(key, None)
+                for target in migration.replaces:  # keep the squash: it is the only file left
+                    if tuple(target) in self.graph.nodes:
+                        self.graph.remove_replaced_nodes(key, migration.replaces)
+                        break
+                continue
             if all(statuses):
                 self.applied_migrations[key] = migration
             else:
@@ -222,6 +258,22 @@ def replay(graph: MigrationGraph, plan: list, real_apps, failures: list) -> Proj
     return state
 
 
+def inconsistent_records(loader: MigrationLoader, records: dict) -> list[InconsistentRecord]:
+    """Django's ``check_consistent_history``, as facts instead of one exception."""
+    found = []
+    for key in records:
+        if key not in loader.graph.nodes:
+            continue
+        for parent in sorted(loader.graph.node_map[key].parents, key=lambda n: n.key):
+            if parent.key in records:
+                continue
+            replacement = loader.replacements.get(parent.key)
+            if replacement and all(tuple(t) in records for t in replacement.replaces):
+                continue
+            found.append(InconsistentRecord(key, parent.key))
+    return found
+
+
 def load_history(conn: sqlite3.Connection) -> History:
     has_table, records = read_records(conn)
     loader = TolerantLoader(records)
@@ -249,6 +301,8 @@ def load_history(conn: sqlite3.Connection) -> History:
         missing_dependencies=sorted(set(loader.missing_dependencies), key=lambda m: (m.migration, m.dependency)),
         state_failures=failures,
     )
+    history.squash_gaps = loader.squash_gaps
+    history.inconsistent = inconsistent_records(loader, records)
     history.applied_state = replay(graph, applied_plan, loader.unmigrated_apps, failures)
     history.leaf_state = replay(graph, plan, loader.unmigrated_apps, [])
     return history

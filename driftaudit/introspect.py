@@ -14,7 +14,7 @@ import sqlite3
 from collections import defaultdict
 
 from .catalog import Catalog, Column, ForeignKey, Index, RawObject, Table
-from .ddl import index_where, table_facts
+from .ddl import index_terms, index_where, table_facts
 
 #: Tables that belong to the migration machinery or SQLite itself, not to any model.
 INFRASTRUCTURE_TABLES = frozenset({"django_migrations", "sqlite_sequence", "sqlite_stat1", "sqlite_stat4"})
@@ -58,18 +58,19 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
 
     index_cols: dict[tuple[str, str], list] = defaultdict(list)
     index_meta: dict[tuple[str, str], tuple] = {}
-    for tname, iname, unique, origin, seqno, cname, key in conn.execute(
-        "SELECT m.name, il.name, il.\"unique\", il.origin, ix.seqno, ix.name, ix.key "
-        "FROM sqlite_master m JOIN pragma_index_list(m.name) il "
+    index_sql = dict(
+        conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+    )
+    for tname, iname, unique, origin, seqno, cname, key, desc, coll in conn.execute(
+        "SELECT m.name, il.name, il.\"unique\", il.origin, ix.seqno, ix.name, ix.key, ix.\"desc\", "
+        "ix.coll FROM sqlite_master m JOIN pragma_index_list(m.name) il "
         "JOIN pragma_index_xinfo(il.name) ix "
         "WHERE m.type = 'table' ORDER BY m.name, il.name, ix.seqno"
     ):
         if tname in wanted and key:
             index_meta[(tname, iname)] = (bool(unique), origin)
-            index_cols[(tname, iname)].append(cname if cname is not None else "<expression>")
-    index_sql = dict(
-        conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
-    )
+            index_cols[(tname, iname)].append(
+                _index_term(cname, seqno, desc, coll, index_sql.get(iname)))
 
     tables = {}
     for tname, sql in table_sql.items():
@@ -96,7 +97,8 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
                 continue
             unique, origin = index_meta[(owner, iname)]
             sql_text = index_sql.get(iname)
-            idx.append(Index(iname, tuple(cols_), unique, origin, index_where(sql_text), sql_text))
+            idx.append(Index(iname, tuple(c for c, _ in cols_), unique, origin, index_where(sql_text),
+                             sql_text, tuple(t for _, t in cols_)))
         tables[tname.lower()] = Table(tname, cols, tuple(fks), tuple(idx), facts.checks, sql)
 
     raw = {}
@@ -107,3 +109,21 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
         kind = "virtual-table" if otype == "table" else otype
         raw[name.lower()] = RawObject(kind, name, tbl, sql or "")
     return Catalog(tables, raw)
+
+
+def _index_term(name: str | None, seqno: int, desc: int, coll: str | None, sql: str | None) -> tuple:
+    """(display name, normalized key term) of one index column from ``PRAGMA index_xinfo``.
+
+    An expression term has no name in PRAGMA: its text comes from the ``CREATE INDEX``.
+    """
+    if name is None:
+        terms = index_terms(sql)
+        display = terms[seqno] if seqno < len(terms) else "<expression>"
+        term = display
+    else:
+        display, term = name, f'"{name.lower()}"'
+    if desc:
+        term += " DESC"
+    if coll and coll.upper() != "BINARY":
+        term += f" COLLATE {coll.upper()}"
+    return display, term

@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 GENERATED = ("db.sqlite3", "db.sqlite3-journal", "db.sqlite3-wal", "db.sqlite3-shm", ".built")
+_NO_IMPORTS: dict[str, bool] = {}  # python executable -> has `shell --no-imports`
 
 
 class Story:
@@ -27,6 +28,7 @@ class Story:
         self.quiet = args.quiet
         self.python = python or sys.executable
         self.root = Path(args.into).resolve() if args.into else sample_dir.resolve()
+        self.sample_dir = sample_dir
         if args.into:
             if self.root.exists():
                 shutil.rmtree(self.root)
@@ -85,10 +87,35 @@ class Story:
         return self.manage("shell", "--no-imports", "-c", textwrap.dedent(code), check=check) \
             if self._shell_has_no_imports() else self.manage("shell", "-c", textwrap.dedent(code), check=check)
 
-    def _shell_has_no_imports(self) -> bool:
-        import django
+    def git(self, *args: str) -> bool:
+        """Run ``git ARGS`` in the project, as a fixed author (works on CI with no git config).
 
-        return django.VERSION >= (5, 2)
+        Only in a copy built with ``--into``: building in place would nest a repository inside
+        the driftaudit checkout, so there the story runs without git (and says so).
+        """
+        if self.root == self.sample_dir.resolve() or shutil.which("git") is None:
+            if not self.quiet:
+                print(f"    (skipped: git {' '.join(args)} - build with --into DIR to include git)")
+            return False
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+               "GIT_AUTHOR_NAME": "Sample Author", "GIT_AUTHOR_EMAIL": "author@example.com",
+               "GIT_COMMITTER_NAME": "Sample Author", "GIT_COMMITTER_EMAIL": "author@example.com",
+               "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+        result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True)
+        if not self.quiet:
+            print(f"    $ git {' '.join(args)}")
+        if result.returncode != 0:
+            sys.exit(f"build failed at: git {' '.join(args)}\n{result.stdout}{result.stderr}")
+        return True
+
+    def _shell_has_no_imports(self) -> bool:
+        """``shell --no-imports`` exists from Django 5.2 on; ask the Django that will run it
+        (a legacy story switches ``self.python`` to an old release and back)."""
+        if self.python not in _NO_IMPORTS:
+            probe = subprocess.run([self.python, "-c", "import django; print(django.VERSION >= (5, 2))"],
+                                   capture_output=True, text=True)
+            _NO_IMPORTS[self.python] = probe.stdout.strip() == "True"
+        return _NO_IMPORTS[self.python]
 
     def done(self) -> None:
         (self.root / ".built").write_text("built by build.py\n")

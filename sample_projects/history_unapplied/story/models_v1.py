@@ -1,0 +1,11 @@
+# Version 1: the models the project started with.
+from django.db import models
+
+
+class ExampleOne(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class ExampleTwo(models.Model):
+    name = models.CharField(max_length=100)
+    example_one = models.ForeignKey(ExampleOne, null=True, on_delete=models.CASCADE)
