@@ -13,7 +13,7 @@ find_python = $(shell for p in $(1) $$HOME/.pyenv/versions/$(2)*/bin/python; do 
 PY311 ?= $(call find_python,python3.11,3.11)
 PY312 ?= $(call find_python,python3.12,3.12)
 
-.PHONY: demo test test-matrix samples clean
+.PHONY: demo test test-matrix samples bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ _matrix:
 ## make samples: (re)build every sample project in place
 samples: $(STAMP)
 	for build in sample_projects/*/build.py; do $(BIN)/python $$build --quiet || exit 1; done
+
+## make bench: driftaudit vs makemigrations --check / bare SQLite; writes benchmarks/RESULTS.md.
+## Its own venv (benchmarks/.venv) holds Wagtail, the real third-party app measured: never a dependency.
+BENCH := benchmarks/.venv
+$(BENCH)/.installed-stamp: pyproject.toml
+	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install -q -e . "django>=5.2,<5.3" "wagtail>=7,<9" pyinstrument
+	touch $@
+
+bench: $(BENCH)/.installed-stamp
+	$(BENCH)/bin/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .venv-dj* .pytest_cache

@@ -101,8 +101,26 @@ def run_report(selection: Selection, django_ready: bool = False, data: bool = Tr
     return report
 
 
-def _audit(conn: sqlite3.Connection, apps, settings, config: Config, data: bool = True,
-           progress: bool = False) -> Report:
+#: Tables ``driftaudit propose`` fills with the rows a repair removed (its backups): kept on
+#: purpose for the user, never drift.
+BACKUP_PREFIX = "driftaudit_backup_"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The three sources read once: history, the catalogs of M, H (applied) and D."""
+
+    history: History
+    history_apps: object
+    replayed: object
+    m_cat: object
+    h_cat: object
+    d_cat: object
+    not_model_tables: frozenset
+
+
+def read_sources(conn: sqlite3.Connection, apps) -> Sources:
+    """Models, history and database read into catalogs (shared by the audit and ``propose``)."""
     history = load_history(conn)
     models = render_models(apps)
     try:
@@ -113,8 +131,17 @@ def _audit(conn: sqlite3.Connection, apps, settings, config: Config, data: bool 
     replayed = replay_raw_sql(history, history_rendered.connection)
     m_cat, h_cat = read_catalog(models.connection), read_catalog(history_rendered.connection)
     d_cat = read_catalog(conn)
-    not_model_tables = models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat)
-    differences = ThreeWayDiff(m_cat, h_cat, d_cat, ignore_tables=not_model_tables).run()
+    backups = frozenset(name for name in d_cat.tables if name.startswith(BACKUP_PREFIX))
+    not_model_tables = models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups
+    return Sources(history, history_apps, replayed, m_cat, h_cat, d_cat, not_model_tables)
+
+
+def _audit(conn: sqlite3.Connection, apps, settings, config: Config, data: bool = True,
+           progress: bool = False) -> Report:
+    sources = read_sources(conn, apps)
+    history, history_apps, replayed = sources.history, sources.history_apps, sources.replayed
+    m_cat, h_cat, d_cat = sources.m_cat, sources.h_cat, sources.d_cat
+    differences = ThreeWayDiff(m_cat, h_cat, d_cat, ignore_tables=sources.not_model_tables).run()
 
     installed = {config.label for config in apps.get_app_configs()}
     explainer = Explainer(

@@ -101,6 +101,14 @@ def _dispatch(args, django_ready: bool) -> int:
         return _report(args, django_ready)
     if args.command == "explain-delete":
         return _explain_delete(args, django_ready)
+    if args.command == "propose":
+        from .propose import run_propose
+
+        return run_propose(args, django_ready)
+    if args.command == "verify":
+        from .verify import run_verify
+
+        return run_verify(args, django_ready)
     raise AuditError(f"'{args.command}' is not available in driftaudit {__version__} yet; "
                      "'driftaudit report' explains the drift and what to do by hand")
 

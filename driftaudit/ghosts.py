@@ -39,6 +39,9 @@ class InferredOperation:
     old_name: str | None = None  # old field or model name for renames
     source: str = "name"
     fields: tuple = ()  # lower-case field names of a CreateModel read from a file
+    # For an alter-model read from a file: the difference kinds it can make (an AddIndex makes
+    # no unique constraint, an AlterModelOptions no DDL at all); None = any index/unique/check.
+    scope: tuple | None = None
 
     def describe(self) -> str:
         return fill(operation_phrases().get(self.action, self.action), model=self.model or "?",
@@ -77,8 +80,7 @@ class InferredOperation:
         if self.action == "alter-field":
             return column in names and kind not in ("stale-column", "missing-column")
         if self.action == "alter-model":
-            return kind in ("unique-extra", "unique-missing", "index-extra", "index-missing",
-                            "check-extra", "check-missing")
+            return kind in (self.scope if self.scope is not None else MODEL_LEVEL_KINDS)
         return False
 
 
@@ -199,8 +201,36 @@ def from_operations(operations) -> tuple[InferredOperation, ...]:
                                          op.old_name_lower, "file"))
         elif hasattr(op, "model_name_lower") or hasattr(op, "name_lower"):
             model = getattr(op, "model_name_lower", None) or getattr(op, "name_lower", None)
-            out.append(InferredOperation("alter-model", model, source="file"))
+            out.append(InferredOperation("alter-model", model, source="file", scope=_model_level_scope(op)))
     return tuple(out)
+
+
+MODEL_LEVEL_KINDS = ("unique-extra", "unique-missing", "index-extra", "index-missing",
+                     "check-extra", "check-missing")
+_INDEX_KINDS = ("index-extra", "index-missing")
+_UNIQUE_KINDS = ("unique-extra", "unique-missing")
+_CHECK_KINDS = ("check-extra", "check-missing")
+
+
+def _model_level_scope(op) -> tuple | None:
+    """The difference kinds a model-level operation can make, so that the right migration is
+    named: a later AddConstraint(UniqueConstraint) on the same model must not take the blame for
+    the index changes of a faked earlier migration (django-allauth's account.0009 vs 0007).
+    ``None`` when the operation is unknown."""
+    if isinstance(op, (ops.AddIndex, ops.RemoveIndex, ops.RenameIndex)) or \
+            type(op).__name__ == "AlterIndexTogether":
+        return _INDEX_KINDS
+    if isinstance(op, ops.AlterUniqueTogether):
+        return _UNIQUE_KINDS
+    if isinstance(op, ops.AddConstraint):
+        from django.db.models import CheckConstraint, UniqueConstraint
+        if isinstance(op.constraint, UniqueConstraint):
+            return _UNIQUE_KINDS
+        if isinstance(op.constraint, CheckConstraint):
+            return _CHECK_KINDS
+    if isinstance(op, (ops.AlterModelOptions, ops.AlterModelManagers)):
+        return ()  # no DDL
+    return None
 
 
 def describe_all(operations: tuple[InferredOperation, ...]) -> str:

@@ -303,6 +303,27 @@ def load_history(conn: sqlite3.Connection) -> History:
     )
     history.squash_gaps = loader.squash_gaps
     history.inconsistent = inconsistent_records(loader, records)
-    history.applied_state = replay(graph, applied_plan, loader.unmigrated_apps, failures)
-    history.leaf_state = replay(graph, plan, loader.unmigrated_apps, [])
+    history.applied_state, history.leaf_state = replayed_states(history, plan, failures)
     return history
+
+
+def replayed_states(history: History, plan: list, failures: list) -> tuple:
+    """The states at the applied nodes and at the leaf files, from the cache when it has them.
+
+    When everything is applied (the usual case) both are one state, replayed once; the
+    states are only read afterwards.
+    """
+    from . import statecache
+
+    loader, applied_plan = history.loader, history.applied_plan
+    files = {key: history.migration_file(key) for key in plan}
+    key = statecache.state_key(files, (tuple(applied_plan), tuple(plan)), loader.unmigrated_apps)
+    cached = statecache.load(key)
+    if cached is not None:
+        applied_state, leaf_state, cached_failures = cached
+        failures.extend(cached_failures)
+        return applied_state, leaf_state
+    applied_state = replay(loader.graph, applied_plan, loader.unmigrated_apps, failures)
+    leaf_state = applied_state if applied_plan == plan else replay(loader.graph, plan, loader.unmigrated_apps, [])
+    statecache.store(key, (applied_state, leaf_state, list(failures)))
+    return applied_state, leaf_state

@@ -47,16 +47,17 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
         if tname in wanted and not hidden:
             columns[tname].append(Column(name, ctype or "", bool(notnull), dflt, bool(pk)))
 
-    fk_rows: dict[tuple[str, int], list] = defaultdict(list)
+    # grouped by table: one pass per table below, not one pass over every table's keys
+    fk_rows: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for tname, fid, seq, target, frm, to, on_update, on_delete in conn.execute(
         "SELECT m.name, p.id, p.seq, p.\"table\", p.\"from\", p.\"to\", p.on_update, p.on_delete "
         "FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) p "
         "WHERE m.type = 'table' ORDER BY m.name, p.id, p.seq"
     ):
         if tname in wanted:
-            fk_rows[(tname, fid)].append((target, frm, to, on_update, on_delete))
+            fk_rows[tname][fid].append((target, frm, to, on_update, on_delete))
 
-    index_cols: dict[tuple[str, str], list] = defaultdict(list)
+    index_cols: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     index_meta: dict[tuple[str, str], tuple] = {}
     index_sql = dict(
         conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
@@ -69,7 +70,7 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
     ):
         if tname in wanted and key:
             index_meta[(tname, iname)] = (bool(unique), origin)
-            index_cols[(tname, iname)].append(
+            index_cols[tname][iname].append(
                 _index_term(cname, seqno, desc, coll, index_sql.get(iname)))
 
     tables = {}
@@ -81,9 +82,7 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
             for c in columns[tname]
         )
         fks = []
-        for (owner, _fid), parts in sorted(fk_rows.items()):
-            if owner != tname:
-                continue
+        for _fid, parts in sorted(fk_rows.get(tname, {}).items()):
             target = parts[0][0]
             from_cols = tuple(p[1] for p in parts)
             to_cols = tuple(p[2] if p[2] is not None else "" for p in parts)
@@ -92,10 +91,8 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
                 tuple(c.lower() for c in from_cols) in facts.deferrable,
             ))
         idx = []
-        for (owner, iname), cols_ in sorted(index_cols.items()):
-            if owner != tname:
-                continue
-            unique, origin = index_meta[(owner, iname)]
+        for iname, cols_ in sorted(index_cols.get(tname, {}).items()):
+            unique, origin = index_meta[(tname, iname)]
             sql_text = index_sql.get(iname)
             idx.append(Index(iname, tuple(c for c, _ in cols_), unique, origin, index_where(sql_text),
                              sql_text, tuple(t for _, t in cols_)))

@@ -55,5 +55,22 @@ def render_models(apps) -> Rendered:
     wrapper.ensure_connection()
     with wrapper.schema_editor(atomic=False) as editor:
         for model in concrete_models(apps):
+            _drop_repeated_indexes(model)
             editor.create_model(model)
     return Rendered(wrapper.connection, unmanaged_tables(apps))
+
+
+def _drop_repeated_indexes(model) -> None:
+    """Keep one index per name: a history state can hold the same named index twice.
+
+    django-taggit's 0002 ``AddIndex`` and 0006 ``RenameIndex(old_fields=...)`` both put
+    ``taggit_tagg_content_8fc721_idx`` into the state; ``migrate`` made one index (the rename
+    found it already named), so creating both would fail on a database that has no drift.
+    """
+    seen, kept = set(), []
+    for index in model._meta.indexes:
+        if index.name not in seen:
+            seen.add(index.name)
+            kept.append(index)
+    if len(kept) != len(model._meta.indexes):
+        model._meta.indexes = kept

@@ -6,11 +6,13 @@ and copied per test when a test needs to change it.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_projects"
+# The replayed-state cache (driftaudit/statecache.py) of this session: on, so every repeated
+# audit of a sample runs through it, but never in the developer's own ~/.cache.
+os.environ["DRIFTAUDIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="driftaudit-test-cache-")
+atexit.register(shutil.rmtree, os.environ["DRIFTAUDIT_CACHE_DIR"], True)
 
 
 @dataclass

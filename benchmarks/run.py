@@ -1,0 +1,308 @@
+"""Measure driftaudit against Django's own commands and bare SQLite, side by side; write RESULTS.md.
+
+Every comparison alternates its commands (A B A B ...), repeats them and reports medians and
+the ratio. Wall time and peak RSS come from ``os.wait4`` on each child process.
+
+- report (warm, cold) vs ``manage.py makemigrations --check --dry-run`` on the synthetic project
+  and on a real Wagtail site. Cold: the project's ``__pycache__`` and driftaudit's state cache
+  removed before each run of either tool; warm: both left from the previous run.
+- data scan (``report`` minus ``report --no-data``) vs a bare ``PRAGMA foreign_key_check``.
+- peak RSS of ``report`` on the large database vs its empty twin.
+- a rebuild of the 5M-row table vs the bare create / INSERT...SELECT / drop / rename / index.
+- the same at 1x, 2x, 4x project and database size.
+
+    benchmarks/.venv/bin/python benchmarks/run.py [--scales 1,2,4] [--reps 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+CACHE = WORK / "driftaudit-cache"
+PY = sys.executable
+sys.path.insert(0, str(HERE))
+
+import bigdb  # noqa: E402
+import synth  # noqa: E402
+
+TARGETS = {"report": 1.0, "scan": 1.2, "rebuild": 1.2, "rss_mb": 50}
+
+
+# -- running -------------------------------------------------------------------------------
+def run(argv, cwd, env=None, ok=(0,)) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if code not in ok:
+        raise SystemExit(f"{' '.join(map(str, argv))} in {cwd} exited {code}:\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def alternate(cases: dict, reps: int) -> dict:
+    """``cases``: name -> (argv, cwd, prepare-callable or None, ok codes). Medians per name."""
+    samples = {name: [] for name in cases}
+    for _ in range(reps):
+        for name, (argv, cwd, prepare, ok) in cases.items():
+            if prepare:
+                prepare()
+            samples[name].append(run(argv, cwd, ENV, ok))
+    return {name: {"wall": statistics.median(w for w, _ in s), "rss": statistics.median(r for _, r in s),
+                   "runs": [round(w, 2) for w, _ in s]} for name, s in samples.items()}
+
+
+ENV = {**os.environ, "DRIFTAUDIT_CACHE_DIR": str(CACHE)}
+ENV.pop("DJANGO_SETTINGS_MODULE", None)
+DRIFTAUDIT = [PY, "-m", "driftaudit", "report"]
+MAKEMIGRATIONS = [PY, "manage.py", "makemigrations", "--check", "--dry-run"]
+
+
+def cold(project: Path):
+    def prepare():
+        for folder in project.rglob("__pycache__"):
+            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(CACHE, ignore_errors=True)
+    return prepare
+
+
+def report_vs_makemigrations(project: Path, reps: int, cold_reps: int, report_ok=(0,)) -> dict:
+    run(DRIFTAUDIT, project, ENV, report_ok)  # warm-up: bytecode and state cache exist
+    warm = alternate({"report": (DRIFTAUDIT, project, None, report_ok),
+                      "makemigrations": (MAKEMIGRATIONS, project, None, (0,))}, reps)
+    cold_runs = alternate({"report": (DRIFTAUDIT, project, cold(project), report_ok),
+                           "makemigrations": (MAKEMIGRATIONS, project, cold(project), (0,))}, cold_reps)
+    return {"warm": warm, "cold": cold_runs,
+            "ratio_warm": warm["report"]["wall"] / warm["makemigrations"]["wall"],
+            "ratio_cold": cold_runs["report"]["wall"] / cold_runs["makemigrations"]["wall"]}
+
+
+BARE_FK_CHECK = ("import sqlite3, sys; c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True); "
+                 "c.execute('PRAGMA foreign_key_check').fetchall()")
+
+
+def data_scan(project: Path, reps: int) -> dict:
+    db = str(project / "db.sqlite3")
+    runs = alternate({
+        "report": (DRIFTAUDIT, project, None, (0, 1)),
+        "report --no-data": (DRIFTAUDIT + ["--no-data"], project, None, (0, 1)),
+        "bare foreign_key_check": ([PY, "-c", BARE_FK_CHECK, db], project, None, (0,)),
+        "python startup": ([PY, "-c", "import sqlite3"], project, None, (0,)),
+        "report (empty db)": (DRIFTAUDIT + ["--db", str(project / "empty.sqlite3")], project, None, (0, 1)),
+    }, reps)
+    scan = runs["report"]["wall"] - runs["report --no-data"]["wall"]
+    bare = runs["bare foreign_key_check"]["wall"] - runs["python startup"]["wall"]
+    return {"runs": runs, "scan": scan, "bare": bare, "ratio": scan / bare,
+            "rss_growth": runs["report"]["rss"] - runs["report (empty db)"]["rss"]}
+
+
+# -- rebuild -------------------------------------------------------------------------------
+# The change rebuilt: Order.number CharField(max_length=20) -> 40, through a new table.
+NEW_TABLE = ('CREATE TABLE "new__shop_order" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
+             '"number" varchar(40) NOT NULL, "amount" integer NOT NULL, "status" varchar(12) NOT NULL, '
+             '"created" datetime NOT NULL, "customer_id" bigint NOT NULL REFERENCES "shop_customer" ("id") '
+             'DEFERRABLE INITIALLY DEFERRED)')
+COPY = ('INSERT INTO "new__shop_order" ("id", "number", "amount", "status", "created", "customer_id") '
+        'SELECT "id", "number", "amount", "status", "created", "customer_id" FROM "shop_order"')
+SWAP = ['DROP TABLE "shop_order"', 'ALTER TABLE "new__shop_order" RENAME TO "shop_order"',
+        'CREATE INDEX "shop_order_customer_id_a1b2c3d4" ON "shop_order" ("customer_id")']
+BARE = ["BEGIN", NEW_TABLE, COPY, *SWAP, "COMMIT"]
+#: TODO(propose): replace with the SQL `driftaudit propose` writes once driftaudit/writer.py
+#: lands; until then the same steps plus what a safe generated rebuild adds (keys off outside
+#: the transaction, Django's foreign_key_check of the rebuilt table before COMMIT).
+DRIFTAUDIT_STYLE = ["PRAGMA foreign_keys = OFF", "BEGIN", NEW_TABLE, COPY, *SWAP,
+                    'SELECT count(*) FROM pragma_foreign_key_check(\'shop_order\')', "COMMIT",
+                    "PRAGMA foreign_keys = ON"]
+
+APPLY = ("import sqlite3, sys, json; c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "for s in json.loads(sys.argv[2]): c.execute(s).fetchall()\n")
+
+
+def rebuild(project: Path, reps: int) -> dict:
+    source, target = project / "db.sqlite3", WORK / "rebuild.sqlite3"
+
+    def fresh():
+        shutil.copyfile(source, target)
+    runs = alternate({
+        "driftaudit-style rebuild": ([PY, "-c", APPLY, str(target), json.dumps(DRIFTAUDIT_STYLE)], WORK, fresh, (0,)),
+        "bare rebuild": ([PY, "-c", APPLY, str(target), json.dumps(BARE)], WORK, fresh, (0,)),
+    }, reps)
+    target.unlink(missing_ok=True)
+    return {"runs": runs, "ratio": runs["driftaudit-style rebuild"]["wall"] / runs["bare rebuild"]["wall"]}
+
+
+# -- fixtures ------------------------------------------------------------------------------
+def stamp_ok(folder: Path, token: str) -> bool:
+    return (folder / ".stamp").is_file() and (folder / ".stamp").read_text() == token
+
+
+def source_token(*modules, extra="") -> str:
+    import hashlib
+    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules) + extra.encode()).hexdigest()
+
+
+def ensure_synth(scale: int) -> Path:
+    folder = WORK / f"synth{scale}"
+    token = source_token(synth, extra=str(scale))
+    if not stamp_ok(folder, token):
+        print(f"  generating synthetic project x{scale}: {synth.generate(folder, scale, PY)}", flush=True)
+        (folder / ".stamp").write_text(token)
+    return folder
+
+
+def ensure_bigdb(scale: int) -> Path:
+    folder = WORK / f"big{scale}"
+    token = source_token(bigdb, extra=str(scale))
+    if not stamp_ok(folder, token):
+        print(f"  generating large database x{scale}: {bigdb.generate(folder, scale, PY)}", flush=True)
+        (folder / ".stamp").write_text(token)
+    return folder
+
+
+def ensure_cms() -> Path:
+    import wagtail
+    folder = WORK / "cms"
+    token = f"wagtail {wagtail.__version__}"
+    if not stamp_ok(folder, token):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        subprocess.run([str(Path(PY).parent / "wagtail"), "start", "cmsite", str(folder)], check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=folder, check=True)
+        (folder / ".stamp").write_text(token)
+        print(f"  wagtail {wagtail.__version__} site: migrated", flush=True)
+    return folder
+
+
+def migration_count(project: Path) -> int:
+    conn = sqlite3.connect(project / "db.sqlite3")
+    try:
+        return conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+    finally:
+        conn.close()
+
+
+# -- results -------------------------------------------------------------------------------
+def machine() -> dict:
+    import django
+    try:
+        import wagtail
+        wagtail_version = wagtail.__version__
+    except ImportError:
+        wagtail_version = "-"
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else "?"
+    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "django": django.get_version(), "wagtail": wagtail_version,
+            "os": platform.platform()}
+
+
+def verdict(value: float, target: float) -> str:
+    return "met" if value <= target else "**missed**"
+
+
+def write_results(facts: dict, results: dict, elapsed: float) -> None:
+    lines = ["# driftaudit benchmark results", "",
+             f"Written by `make bench` (`benchmarks/run.py`) in {elapsed / 60:.1f} min. Medians of alternating runs;",
+             "wall time and peak RSS per child process (`os.wait4`).", "",
+             "| machine | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in facts.items()]
+    lines += ["", "## Ratios and targets", "", "| measurement | driftaudit | baseline | ratio | target | |",
+              "|---|---|---|---|---|---|"]
+    for name, r in results["report"].items():
+        for mode in ("warm", "cold"):
+            d, m = r[mode]["report"]["wall"], r[mode]["makemigrations"]["wall"]
+            target = f"≤ {TARGETS['report']}×" if mode == "warm" else "-"
+            mark = verdict(d / m, TARGETS["report"]) if mode == "warm" else ""
+            lines.append(f"| report vs makemigrations --check, {name}, {mode} | {d:.2f} s | {m:.2f} s | "
+                         f"{d / m:.2f}× | {target} | {mark} |")
+    for scale, s in results["scan"].items():
+        lines.append(f"| data scan vs PRAGMA foreign_key_check, DB ×{scale} | {s['scan']:.2f} s | {s['bare']:.2f} s | "
+                     f"{s['ratio']:.2f}× | ≤ {TARGETS['scan']}× | {verdict(s['ratio'], TARGETS['scan'])} |")
+    for scale, s in results["scan"].items():
+        empty = s["runs"]["report (empty db)"]["rss"]
+        lines.append(f"| peak RSS growth, empty → DB ×{scale} | {s['runs']['report']['rss']:.0f} MB | {empty:.0f} MB | "
+                     f"+{s['rss_growth']:.1f} MB | ≤ +{TARGETS['rss_mb']} MB | {verdict(s['rss_growth'], TARGETS['rss_mb'])} |")
+    rb = results["rebuild"]
+    lines.append(f"| rebuild of the 5M-row table (driftaudit-style SQL, see note) | "
+                 f"{rb['runs']['driftaudit-style rebuild']['wall']:.2f} s | {rb['runs']['bare rebuild']['wall']:.2f} s | "
+                 f"{rb['ratio']:.2f}× | ≤ {TARGETS['rebuild']}× | {verdict(rb['ratio'], TARGETS['rebuild'])} |")
+    lines += ["", "## How cost grows", "", "| size | migrations | report warm | report cold | makemigrations warm | "
+              "makemigrations cold | DB rows | data scan | bare fk check | report RSS |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for scale in results["scales"]:
+        r, s = results["report"].get(f"synthetic ×{scale}"), results["scan"].get(scale)
+        cells = [f"×{scale}"]
+        if r:
+            cells += [str(r["migrations"]), f"{r['warm']['report']['wall']:.2f} s", f"{r['cold']['report']['wall']:.2f} s",
+                      f"{r['warm']['makemigrations']['wall']:.2f} s", f"{r['cold']['makemigrations']['wall']:.2f} s"]
+        else:
+            cells += ["-"] * 5
+        if s:
+            cells += [f"{s['rows']:,}", f"{s['scan']:.2f} s", f"{s['bare']:.2f} s", f"{s['runs']['report']['rss']:.0f} MB"]
+        else:
+            cells += ["-"] * 4
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## Every run (seconds)", "", "```", json.dumps(results, indent=1, default=str), "```", ""]
+    notes = HERE / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text()]
+    (HERE / "RESULTS.md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,2,4")
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    start = time.monotonic()
+    WORK.mkdir(exist_ok=True)
+    facts = machine()
+    print(f"driftaudit benchmark on {facts['cores']} cores, SQLite {facts['sqlite']}, Django {facts['django']}", flush=True)
+    results: dict = {"scales": scales, "report": {}, "scan": {}}
+
+    cms = ensure_cms()
+    print("measuring: wagtail site", flush=True)
+    r = report_vs_makemigrations(cms, args.reps, 2, report_ok=(0, 1))
+    r["migrations"] = migration_count(cms)
+    results["report"][f"wagtail {facts['wagtail']} site ({r['migrations']} migrations)"] = r
+
+    for scale in scales:
+        project = ensure_synth(scale)
+        reps, cold_reps = (args.reps, 2) if scale == 1 else (1, 1)
+        print(f"measuring: synthetic project x{scale}", flush=True)
+        r = report_vs_makemigrations(project, reps, cold_reps)
+        r["migrations"] = migration_count(project)
+        results["report"][f"synthetic ×{scale}"] = r
+
+    for scale in scales:
+        project = ensure_bigdb(scale)
+        print(f"measuring: data scan x{scale}", flush=True)
+        s = data_scan(project, args.reps if scale == 1 else 1)
+        s["rows"] = (bigdb.CUSTOMERS + bigdb.ORDERS) * scale
+        results["scan"][scale] = s
+        if scale == 1:
+            print("measuring: rebuild", flush=True)
+            results["rebuild"] = rebuild(project, args.reps)
+
+    write_results(facts, results, time.monotonic() - start)
+    print(f"wrote {HERE / 'RESULTS.md'} in {(time.monotonic() - start) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()

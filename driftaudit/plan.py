@@ -1,0 +1,264 @@
+"""The repair plan: what ``driftaudit propose`` does to which table, and why.
+
+The target of the repair is the schema Django renders for the models (M) - except for tables
+that migrations still pending on this database will change: those are brought back to the
+applied history (H), so that the pending migrations then run on the schema they expect.
+The same three-way diff as the audit decides what differs; each table that differs is
+created, renamed, rebuilt or (when only the database has it) backed up and dropped.
+Row facts (orphans, duplicates, NULLs, type conversions) are read here, read-only, and turned
+into explicit row fixes or, under the default policies, into problems that stop the proposal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .audit import BACKUP_PREFIX, Sources
+from .catalog import Catalog, RawObject, Table
+from .diff import ThreeWayDiff
+from .explain import model_index
+from .findings import Finding
+from .introspect import read_catalog
+from .plandata import ColumnSource, Problem, RowFix, RowFacts
+from .render import render_models
+from .rules import fill
+
+TABLE_ACTIONS = ("create", "rename", "rebuild", "backup-drop", "drop")
+
+
+@dataclass(frozen=True)
+class TableStep:
+    """One table-level repair, in the order the migration runs it."""
+
+    action: str  # one of TABLE_ACTIONS
+    app: str  # the app the table belongs to (may differ from the migration's app)
+    table: str  # the name the table has after the step
+    old_name: str  # the name it has in the database now ("" for a new table)
+    model: str = ""
+    target: Table | None = None
+    current: Table | None = None
+    columns: tuple[ColumnSource, ...] = ()
+    dropped_columns: tuple[str, ...] = ()
+    backup: str = ""
+    rows: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AppRepair:
+    """One migration file: the steps of one app, its place in the graph, its state operations."""
+
+    app: str
+    name: str
+    path: Path
+    dependencies: tuple = ()
+    run_before: tuple = ()
+    steps: tuple[TableStep, ...] = ()
+    row_fixes: tuple[RowFix, ...] = ()
+    raw_objects: tuple[RawObject, ...] = ()
+    removed_apps: tuple[tuple[str, int, str], ...] = ()  # (app, records, backup table)
+    state_operations: tuple = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.steps or self.row_fixes or self.removed_apps or self.state_operations)
+
+
+@dataclass(frozen=True)
+class Plan:
+    repairs: tuple[AppRepair, ...]
+    problems: tuple[Problem, ...]
+    #: table -> rows expected after the repair (absent: the table is dropped)
+    expected_rows: dict = field(default_factory=dict)
+    #: table -> why its count changes, for verify's report
+    row_changes: dict = field(default_factory=dict)
+
+
+def ddl_key(table: Table | None) -> tuple | None:
+    """A table's whole DDL, index names aside: equal keys render identical schemas."""
+    if table is None:
+        return None
+    indexes = sorted(re.sub(r'^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+[^(]*', r"\1", ix.sql)
+                     for ix in table.indexes if ix.sql)
+    return (table.sql, tuple(indexes))
+
+
+def renamed_sql(sql: str, name: str) -> str:
+    """``CREATE TABLE <x> (...)`` text with the table named ``name`` instead (quoted)."""
+    from .sql import quote_identifier as q
+
+    return re.sub(r'^\s*CREATE\s+TABLE\s+(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|\S+)',
+                  f"CREATE TABLE {q(name)}", sql, count=1, flags=re.I)
+
+
+def backup_name(base: str, taken: set) -> str:
+    """A free ``driftaudit_backup_...`` table name (a second repair never overwrites a backup)."""
+    name, n = f"{BACKUP_PREFIX}{base}", 2
+    while name.lower() in taken:
+        name, n = f"{BACKUP_PREFIX}{base}_{n}", n + 1
+    taken.add(name.lower())
+    return name
+
+
+class Planner:
+    """Reads the sources once and decides, table by table, what the repair does."""
+
+    def __init__(self, conn, apps, sources: Sources, config, findings: list[Finding]):
+        self.conn, self.apps, self.s, self.config = conn, apps, sources, config
+        self.findings = findings
+        history = sources.history
+        self.pending = bool(history.unapplied) and history.has_records_table
+        self.leaf_cat = read_catalog(render_models(history.leaf_state.apps).connection) \
+            if self.pending else sources.h_cat
+        self.m_index = model_index(apps)
+        self.h_index = model_index(sources.history_apps)
+        self.pending_tables = self._pending_tables()
+        self.target = self._target_catalog()
+        self.taken = set(sources.d_cat.tables) | set(sources.d_cat.raw_objects)
+        self.facts = RowFacts(conn, config, self._fields(), self.taken)
+        self.problems: list[Problem] = []
+
+    # -- the target --------------------------------------------------------------------------
+    def _pending_tables(self) -> set:
+        """Tables the pending migrations will change: the repair leaves them as applied (H)."""
+        if not self.pending:
+            return set()
+        h, leaf = self.s.h_cat.tables, self.leaf_cat.tables
+        return {n for n in set(h) | set(leaf) if ddl_key(h.get(n)) != ddl_key(leaf.get(n))}
+
+    def _target_catalog(self) -> Catalog:
+        tables = {n: t for n, t in self.s.m_cat.tables.items() if n not in self.pending_tables}
+        tables.update({n: self.s.h_cat.tables[n] for n in self.pending_tables if n in self.s.h_cat.tables})
+        return Catalog(tables, self.s.m_cat.raw_objects)
+
+    def _fields(self) -> dict:
+        """``(table, column)`` -> the model field (models, or history for pending tables)."""
+        out = {}
+        for registry, pending in ((self.s.history_apps, True), (self.apps, False)):
+            for model in registry.get_models(include_auto_created=True):
+                table = model._meta.db_table.lower()
+                if (table in self.pending_tables) != pending:
+                    continue
+                for f in model._meta.local_fields:
+                    out[(table, f.column.lower())] = f
+        return out
+
+    def owner(self, table: str) -> tuple[str | None, str]:
+        """(app label, model name) of a table: models first, then the history, then records."""
+        ref = self.m_index.get(table.lower()) or self.h_index.get(table.lower())
+        if ref is not None:
+            return ref.app, ref.model
+        apps = {app for app, _ in self.s.history.records}
+        for app in sorted(apps, key=len, reverse=True):
+            if table.lower().startswith(app.lower() + "_"):
+                return app, ""
+        return None, ""
+
+    # -- the steps ---------------------------------------------------------------------------
+    def steps(self) -> list[TableStep]:
+        d, t = self.s.d_cat, self.target
+        diffs = self.diffs = ThreeWayDiff(t, self.s.h_cat, d, ignore_tables=self.s.not_model_tables).run()
+        reasons: dict[str, list[str]] = {}
+        renamed: dict[str, str] = {}  # new -> old
+        for diff in diffs:
+            if diff.kind == "renamed-table":
+                renamed[diff.table.lower()] = diff.detail["old_table"].lower()
+            reasons.setdefault(diff.table.lower(), []).append(_reason(diff))
+        self.renamed = renamed
+        steps = []
+        for name in sorted(reasons):
+            target, current = t.table(name), d.table(name)
+            app, model = self.owner(name)
+            why = "; ".join(dict.fromkeys(reasons[name]))
+            if name in renamed:
+                old = d.table(renamed[name])
+                steps.append(TableStep("rename", app, target.name, old.name, model, target, old, reason=why))
+                if ddl_key(target) != ddl_key(_as_named(old, target.name)):
+                    steps.append(self._rebuild(app, model, target, _as_named(old, target.name), why))
+            elif target is not None and current is None:
+                steps.append(TableStep("create", app, target.name, "", model, target, reason=why))
+            elif target is None and current is not None:
+                if name in renamed.values():
+                    continue
+                steps.append(self._drop(app, current, why))
+            elif target is not None:
+                steps.append(self._rebuild(app, model, target, current, why))
+        return [s for s in steps if s is not None]
+
+    def _drop(self, app, current: Table, why: str) -> TableStep | None:
+        policy = self.config.fix_policy("stale_tables", current.name)
+        if policy == "keep":
+            return None
+        rows = self.facts.count(current.name)
+        backup = backup_name(current.name, self.taken) if policy == "backup-drop" else ""
+        return TableStep(policy, app or "", current.name, current.name, current=current, backup=backup,
+                         rows=rows, reason=why)
+
+    def _rebuild(self, app, model, target: Table, current: Table, why: str) -> TableStep | None:
+        renamed_cols = self._renamed_columns(target.name)
+        columns, problems = self.facts.column_sources(target, current, renamed_cols)
+        self.problems += problems
+        used = {c.source.lower() for c in columns if c.source}
+        dropped = tuple(c.name for c in current.columns if c.name.lower() not in used)
+        backup = ""
+        if dropped:
+            policy = self.config.fix_policy("stale_columns", target.name)
+            if policy == "keep":
+                self.problems.append(Problem(target.name, fill(
+                    _words("problem", "keep_columns"), table=target.name, reason=why,
+                    columns=", ".join(dropped))))
+            elif policy == "backup-drop":
+                backup = backup_name(f"{target.name}__columns", self.taken)
+        return TableStep("rebuild", app, target.name, current.name, model, target, current, tuple(columns),
+                         dropped, backup, self.facts.count(current.name), why)
+
+    def _renamed_columns(self, table: str) -> dict:
+        """new column -> old column, from the diff's renamed-column pairs on ``table``."""
+        out = {}
+        for diff in self.diffs:
+            if diff.kind == "renamed-column" and diff.table.lower() == table.lower():
+                out[diff.column.lower()] = diff.detail["old_column"]
+        return out
+
+    # -- rows ----------------------------------------------------------------------------------
+    def row_fixes(self, steps: list[TableStep]) -> list[RowFix]:
+        """Orphans (against the target's keys) and duplicates (against its new unique indexes)."""
+        d = self.s.d_cat
+        old_of = {s.table.lower(): s.old_name for s in steps if s.old_name}
+        dropped = {s.old_name.lower() for s in steps if s.action in ("drop", "backup-drop")}
+        fixes = []
+        for name, target in sorted(self.target.tables.items()):
+            current = d.table(old_of.get(name, name))
+            if current is None or name in self.s.not_model_tables:
+                continue
+            renamed_cols = self._renamed_columns(target.name) if name in {s.table.lower() for s in steps} else {}
+            parents = {}
+            for fk in target.foreign_keys:
+                parent = fk.target_table.lower()
+                parent_now = old_of.get(parent, parent)
+                parents[fk.key] = None if parent_now in dropped else d.table(parent_now)
+            found, problems = self.facts.row_fixes(target, current, renamed_cols, parents)
+            fixes += found
+            self.problems += problems
+        return fixes
+
+
+def _as_named(table: Table, name: str) -> Table:
+    return replace(table, name=name, sql=renamed_sql(table.sql, name))
+
+
+def _reason(diff) -> str:
+    text = diff.kind
+    if diff.column:
+        text += f" {diff.column}"
+    return text
+
+
+def _words(section: str, key: str) -> str:
+    from .plandata import words
+
+    return words()[section][key]
+

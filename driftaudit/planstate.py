@@ -1,0 +1,50 @@
+"""The history half of the repair: the state operations ``makemigrations`` would write.
+
+``MigrationAutodetector`` compares the leaf migration files with the models, as
+``makemigrations`` does. Where the schema diff found a table or column renamed (same shape,
+new name), the questioner answers Django's "did you rename?" question with yes, so the state
+gets ``RenameModel`` / ``RenameField`` - the database half keeps the data the same way.
+"""
+
+from __future__ import annotations
+
+from django.db.migrations.questioner import MigrationQuestioner
+
+
+class RepairQuestioner(MigrationQuestioner):
+    """Answers from the schema diff instead of a prompt; every other question: no default."""
+
+    def __init__(self, tables: set, columns: set):
+        super().__init__(specified_apps=None, dry_run=True)
+        self.tables = {(old.lower(), new.lower()) for old, new in tables}
+        self.columns = {(old.lower(), new.lower()) for old, new in columns}
+
+    def ask_rename_model(self, old_model_state, new_model_state):
+        def table(state):
+            return (state.options.get("db_table") or f"{state.app_label}_{state.name_lower}").lower()
+
+        return (table(old_model_state), table(new_model_state)) in self.tables
+
+    def ask_rename(self, model_name, old_name, new_name, field_instance):
+        column = (field_instance.db_column or field_instance.get_attname_column()[1] or new_name).lower()
+        old = {old_name.lower(), f"{old_name.lower()}_id"}
+        return any((o, column) in self.columns for o in old)
+
+
+def state_changes(history, apps, renamed_tables: set, renamed_columns: set) -> dict:
+    """``{app: (operations, dependencies, autodetector names)}`` that bring the files to the models."""
+    from django.db.migrations.autodetector import MigrationAutodetector
+    from django.db.migrations.state import ProjectState
+
+    if history.leaf_state is None:
+        return {}
+    changes = MigrationAutodetector(
+        history.leaf_state, ProjectState.from_apps(apps), RepairQuestioner(renamed_tables, renamed_columns),
+    ).changes(graph=history.loader.graph)
+    out = {}
+    for app, migrations in changes.items():
+        names = {(app, m.name) for m in migrations}
+        operations = [op for m in migrations for op in m.operations]
+        deps = {tuple(d) for m in migrations for d in m.dependencies} - names
+        out[app] = (operations, deps, names)
+    return out
