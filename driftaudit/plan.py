@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .audit import BACKUP_PREFIX, Sources
-from .catalog import Catalog, RawObject, Table
+from .catalog import Catalog, Index, RawObject, Table
 from .diff import ThreeWayDiff
 from .explain import model_index
 from .findings import Finding
@@ -25,7 +25,8 @@ from .plandata import ColumnSource, Problem, RowFix, RowFacts
 from .render import render_models
 from .rules import fill
 
-TABLE_ACTIONS = ("create", "rename", "rebuild", "backup-drop", "drop")
+TABLE_ACTIONS = ("create", "rename", "rebuild", "index", "backup-drop", "drop")
+INDEX_KINDS = {"index-missing", "index-extra", "unique-missing", "unique-extra"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class TableStep:
     backup: str = ""
     rows: int = 0
     reason: str = ""
+    #: "index" steps: the database's indexes to drop and the model's to create (no rebuild)
+    drop_indexes: tuple[Index, ...] = ()
+    create_indexes: tuple[Index, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,19 @@ class AppRepair:
     removed_apps: tuple[tuple[str, int, str], ...] = ()  # (app, records, backup table)
     state_operations: tuple = ()
     findings: tuple[Finding, ...] = ()
+    #: ghost records of this app's history to delete: (app, names, backup table)
+    ghost_records: tuple[tuple[str, tuple, str], ...] = ()
+    #: squashes to complete: (app, replaced migrations to record as applied)
+    squash_records: tuple[tuple[str, tuple], ...] = ()
+    #: "repair" (database repair + state), "models" (what makemigrations would write, after the
+    #: pending migrations: ``state_operations`` are written as they are), "baseline" (the app's
+    #: first migration: its package is created too)
+    role: str = "repair"
 
     @property
     def empty(self) -> bool:
-        return not (self.steps or self.row_fixes or self.removed_apps or self.state_operations)
+        return not (self.steps or self.row_fixes or self.removed_apps or self.state_operations
+                    or self.ghost_records or self.squash_records)
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,11 @@ class Planner:
         self.conn, self.apps, self.s, self.config = conn, apps, sources, config
         self.findings = findings
         history = sources.history
-        self.pending = bool(history.unapplied) and history.has_records_table
+        #: squashes whose replaced files are gone mid-way: the repair completes them (they are
+        #: brought to the files' state and recorded), so they are not pending for the plan
+        self.gaps = {gap.squash for gap in history.squash_gaps}
+        self.pending_keys = [k for k in history.unapplied if k not in self.gaps]
+        self.pending = bool(self.pending_keys) and history.has_records_table
         self.leaf_cat = read_catalog(render_models(history.leaf_state.apps).connection) \
             if self.pending else sources.h_cat
         self.m_index = model_index(apps)
@@ -127,7 +144,9 @@ class Planner:
         if not self.pending:
             return set()
         h, leaf = self.s.h_cat.tables, self.leaf_cat.tables
-        return {n for n in set(h) | set(leaf) if ddl_key(h.get(n)) != ddl_key(leaf.get(n))}
+        gap_apps = {key[0] for key in self.gaps}
+        return {n for n in set(h) | set(leaf) if ddl_key(h.get(n)) != ddl_key(leaf.get(n))
+                and self.owner(n)[0] not in gap_apps}
 
     def _target_catalog(self) -> Catalog:
         tables = {n: t for n, t in self.s.m_cat.tables.items() if n not in self.pending_tables}
@@ -162,8 +181,10 @@ class Planner:
         d, t = self.s.d_cat, self.target
         diffs = self.diffs = ThreeWayDiff(t, self.s.h_cat, d, ignore_tables=self.s.not_model_tables).run()
         reasons: dict[str, list[str]] = {}
+        self.kinds: dict[str, set] = {}
         renamed: dict[str, str] = {}  # new -> old
         for diff in diffs:
+            self.kinds.setdefault(diff.table.lower(), set()).add(diff.kind)
             if diff.kind == "renamed-table":
                 renamed[diff.table.lower()] = diff.detail["old_table"].lower()
             reasons.setdefault(diff.table.lower(), []).append(_reason(diff))
@@ -185,8 +206,27 @@ class Planner:
                     continue
                 steps.append(self._drop(app, current, why))
             elif target is not None:
-                steps.append(self._rebuild(app, model, target, current, why))
+                steps.append(self._index_step(app, model, target, current, why)
+                             or self._rebuild(app, model, target, current, why))
         return [s for s in steps if s is not None]
+
+    def _index_step(self, app, model, target: Table, current: Table, why: str) -> TableStep | None:
+        """Only ``CREATE INDEX`` indexes differ (the diff found nothing else): drop and create them."""
+        if not self.kinds.get(target.name.lower(), {"?"}) <= INDEX_KINDS:
+            return None
+        constraints = [{ix.key for ix in t.indexes if ix.origin not in ("c", "pk")} for t in (target, current)]
+        if constraints[0] != constraints[1]:  # an inline UNIQUE (...) constraint: only a rebuild changes it
+            return None
+        want = {ix.key: ix for ix in target.indexes if ix.origin == "c"}
+        have = {ix.key: ix for ix in current.indexes if ix.origin == "c"}
+        drop = tuple(ix for key, ix in sorted(have.items(), key=repr) if key not in want)
+        create = tuple(ix for key, ix in sorted(want.items(), key=repr) if key not in have)
+        kept = {ix.name.lower() for key, ix in have.items() if key in want}
+        if not (drop or create) or any(not ix.sql or ix.name.lower() in kept for ix in create) \
+                or any(not ix.sql for ix in drop):
+            return None
+        return TableStep("index", app, target.name, current.name, model, target, current,
+                         rows=self.facts.count(current.name), reason=why, drop_indexes=drop, create_indexes=create)
 
     def _drop(self, app, current: Table, why: str) -> TableStep | None:
         policy = self.config.fix_policy("stale_tables", current.name)

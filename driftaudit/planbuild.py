@@ -48,25 +48,46 @@ def _touches(obj: RawObject, names: set) -> bool:
         obj.table.lower() in names or any(re.search(rf'(?<![\w$]){re.escape(n)}(?![\w$])', text) for n in names))
 
 
-def build_plan(conn, apps, sources: Sources, config, findings: list[Finding], root: Path,
-               host: str | None = None, name: str | None = None) -> Plan:
+def baseline_apps(apps, root: Path, history) -> list[str]:
+    """Project apps with models but no migrations package, on a database without records: they
+    get a first migration (class 18's baseline), made in ``<app>/migrations/``."""
     from django.db.migrations.loader import MigrationLoader
 
-    from .planstate import state_changes
+    if history.has_records_table:
+        return []
+    out = []
+    for config in apps.get_app_configs():
+        module, _ = MigrationLoader.migrations_module(config.label)
+        if (config.label in history.loader.unmigrated_apps and module == f"{config.name}.migrations"
+                and Path(config.path).resolve().is_relative_to(root) and list(config.get_models())):
+            out.append(config.label)
+    return out
+
+
+def build_plan(conn, apps, sources: Sources, config, findings: list[Finding], root: Path,
+               host: str | None = None, name: str | None = None, alias: str = "default") -> Plan:
+    from django.db.migrations.loader import MigrationLoader
+
+    from .planhistory import ghost_records, history_blockers, squash_records
+    from .planstate import baseline_changes, state_changes
 
     planner = Planner(conn, apps, sources, config, findings)
+    history = sources.history
+    blockers = history_blockers(history, planner, alias)
+    if blockers:
+        return Plan((), tuple(blockers))
     steps = planner.steps()
     fixes = planner.row_fixes(steps)
     problems = planner.problems
-    history = sources.history
     installed = {c.label for c in apps.get_app_configs()}
-    local = local_apps(apps, root.resolve())
+    baseline = baseline_apps(apps, root.resolve(), history)
+    local = local_apps(apps, root.resolve()) + baseline
     if host is not None and host not in local:
         from .errors import AuditError
 
         raise AuditError(f"--app {host}: no migrated app '{host}' with its migrations in {root}")
 
-    touched = {n.lower() for s in steps for n in (s.table, s.old_name) if n and s.action != "create"}
+    touched = {n.lower() for s in steps for n in (s.table, s.old_name) if n and s.action not in ("create", "index")}
     raw = tuple(o for o in sources.d_cat.raw_objects.values() if _touches(o, touched))
     dropped = {s.old_name.lower() for s in steps if s.action in ("drop", "backup-drop")}
     removed = []
@@ -79,10 +100,11 @@ def build_plan(conn, apps, sources: Sources, config, findings: list[Finding], ro
     renamed_tables = {(old, new) for new, old in planner.renamed.items()}
     renamed_columns = {(d.detail["old_column"], d.column) for d in planner.diffs if d.kind == "renamed-column"}
     state = state_changes(history, apps, renamed_tables, renamed_columns)
-    if state and planner.pending:
-        problems.append(Problem("", fill(_words("problem", "pending_state"), pending=", ".join(
-            f"{a}.{n}" for a, n in history.unapplied))))
-        state = {}
+    later = {}  # app -> operations that run after the pending migrations
+    if planner.pending:
+        later, state = state, {}
+    for app, (ops, deps) in baseline_changes(history, apps, baseline).items():
+        state[app] = (ops, deps, set())
 
     def home(app: str | None, table: str) -> str | None:
         if host is not None:
@@ -98,7 +120,8 @@ def build_plan(conn, apps, sources: Sources, config, findings: list[Finding], ro
     grouped: dict[str, dict] = {}
 
     def bucket(app):
-        return grouped.setdefault(app, {"steps": [], "fixes": [], "raw": [], "removed": [], "state": ()})
+        return grouped.setdefault(app, {"steps": [], "fixes": [], "raw": [], "removed": [], "state": (),
+                                        "ghosts": [], "squash": []})
 
     step_home = {}
     for step in steps:
@@ -118,6 +141,14 @@ def build_plan(conn, apps, sources: Sources, config, findings: list[Finding], ro
         target = home(item[0], item[0])
         if target is not None:
             bucket(target)["removed"].append(item)
+    for app, names in ghost_records(history, installed).items():
+        target = home(app, app)
+        if target is not None:
+            bucket(target)["ghosts"].append((app, names, backup_name(f"django_migrations_{app}", planner.taken)))
+    squashes = squash_records(history)
+    for app, (_squash, names) in squashes.items():
+        if home(app, app) == app:
+            bucket(app)["squash"].append((app, names))
     for app, (ops, _deps, _names) in state.items():
         if app in local and (host is None or app == host):
             bucket(app)["state"] = tuple(ops)
@@ -127,39 +158,90 @@ def build_plan(conn, apps, sources: Sources, config, findings: list[Finding], ro
     for app in grouped:
         leaves = graph.leaf_nodes(app)
         number = max((int(n[:4]) for _, n in leaves if n[:4].isdigit()), default=0) + 1
-        migration_names[app] = f"{number:04d}_{name or 'driftaudit_rebuild'}"
+        default = "initial" if app in baseline else "driftaudit_rebuild"
+        migration_names[app] = f"{number:04d}_{name or default}"
     repairs = []
     previous = None
+    applied = history.applied | {squash for squash, _ in squashes.values()}
     for app in sorted(grouped):
         g = grouped[app]
         apps_touched = {app} | {s.app for s in g["steps"] if s.app} | {planner.owner(f.table)[0] for f in g["fixes"]}
         deps = set()
         in_graph = {k[0] for k in graph.nodes}
         for other in sorted(a for a in apps_touched if a in in_graph):
-            deps |= set(_leaves(graph, other, history.applied if planner.pending else None))
+            deps |= set(_leaves(graph, other, applied if planner.pending else None))
         if app in state:
-            for dep in state[app][1]:
-                other = state.get(dep[0])
-                if other and dep in other[2] and dep[0] in migration_names:
-                    dep = (dep[0], migration_names[dep[0]])
-                deps.add(dep)
+            deps |= _resolve(state[app][1], state, migration_names)
         if previous:
             deps.add(previous)
-        run_before = _first_pending(graph, history) if planner.pending else ()
-        module, _ = MigrationLoader.migrations_module(app)
-        path = migrations_dir(module) / f"{migration_names[app]}.py"
+        run_before = _first_pending(graph, history, planner.gaps) if planner.pending else ()
+        path = _path(app, migration_names[app], apps)
         tables = {n.lower() for s in g["steps"] for n in (s.table, s.old_name) if n} | \
                  {f.table.lower() for f in g["fixes"]}
         mine = tuple(f for f in findings if (f.table and f.table.lower() in tables)
                      or (f.kind in ("pending-model-change",) and f.app == app and g["state"])
-                     or (f.kind in ("ghost-migration", "rewritten-migration") and f.app in {a for a, *_ in g["removed"]} | {app}))
+                     or (f.kind in ("ghost-migration", "rewritten-migration") and f.app in {a for a, *_ in g["removed"]} | {app})
+                     or (f.kind == "inconsistent-history" and f.app == app and g["squash"]))
         repair = AppRepair(app, migration_names[app], path, tuple(sorted(deps)), run_before, tuple(g["steps"]),
-                           tuple(g["fixes"]), tuple(g["raw"]), tuple(g["removed"]), g["state"], mine)
+                           tuple(g["fixes"]), tuple(g["raw"]), tuple(g["removed"]), g["state"], mine,
+                           tuple(g["ghosts"]), tuple(g["squash"]), "baseline" if app in baseline else "repair")
         if not repair.empty:
             repairs.append(repair)
             previous = (app, migration_names[app])
+    repairs += _models_after_pending(later, planner, history, apps, local, host, name, repairs, findings)
     expected, changes = _expected_rows(sources.d_cat, steps, fixes, planner.facts)
     return Plan(tuple(repairs), tuple(problems), expected, changes)
+
+
+def _path(app: str, migration: str, apps) -> Path:
+    from django.db.migrations.loader import MigrationLoader
+
+    module, _ = MigrationLoader.migrations_module(app)
+    folder = migrations_dir(module)
+    if folder is None:  # a baseline: the package is created with it
+        folder = Path(apps.get_app_config(app).path) / "migrations"
+    return folder / f"{migration}.py"
+
+
+def _resolve(deps: set, state: dict, names: dict) -> set:
+    """Autodetector dependencies, with those on another planned migration renamed to it."""
+    out = set()
+    for dep in deps:
+        other = state.get(dep[0])
+        if other and dep in other[2] and dep[0] in names:
+            dep = (dep[0], names[dep[0]])
+        out.add(dep)
+    return out
+
+
+def _models_after_pending(later: dict, planner, history, apps, local, host, name, repairs, findings) -> list:
+    """When migrations are pending and the models are ahead of the files too: one more migration
+    per app, after its leaf (so after the pending ones), with what ``makemigrations`` would write."""
+    from .planstate import split_for_pending
+
+    graph = history.loader.graph
+    states = (history.leaf_state, history.applied_state)
+    repaired = {r.app: r.name for r in repairs}
+    names = {}
+    for app in later:
+        numbers = [int(n[:4]) for _, n in graph.leaf_nodes(app) if n[:4].isdigit()]
+        if app in repaired and repaired[app][:4].isdigit():
+            numbers.append(int(repaired[app][:4]))
+        number = max(numbers, default=0) + 1
+        names[app] = f"{number:04d}_{name + '_models' if name else 'driftaudit_models'}"
+    out = []
+    for app in sorted(later):
+        if app not in local or (host is not None and app != host):
+            continue
+        ops, deps, _ = later[app]
+        deps = _resolve(deps, later, names) | set(graph.leaf_nodes(app))
+        if app in repaired:
+            deps.add((app, repaired[app]))
+        mine = tuple(f for f in findings if f.kind == "pending-model-change" and f.app == app)
+        operations = tuple(split_for_pending(ops, app, planner.pending_tables, states))
+        out.append(AppRepair(app, names[app], _path(app, names[app], apps), tuple(sorted(deps)),
+                             state_operations=operations, findings=mine, role="models"))
+    return out
 
 
 def _leaves(graph, app: str, applied: set | None) -> list:
@@ -169,12 +251,15 @@ def _leaves(graph, app: str, applied: set | None) -> list:
                                         for c in graph.node_map[k].children)]
 
 
-def _first_pending(graph, history) -> tuple:
-    """The first unapplied migration of each app: the repair runs before them."""
+def _first_pending(graph, history, gaps: set = frozenset()) -> tuple:
+    """The first unapplied migration of each app: the repair runs before them (a squash it
+    completes is not pending: the repair depends on it)."""
     out = []
     for key in history.unapplied:
+        if key in gaps:
+            continue
         parents = {p.key for p in graph.node_map[key].parents if p.key[0] == key[0]}
-        if parents <= history.applied:
+        if parents <= history.applied | gaps:
             out.append(key)
     return tuple(sorted(out))
 

@@ -35,10 +35,15 @@ def say(section: str, key: str, **values) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something the repair cannot do safely under the fix policy: the proposal stops."""
+    """Something the repair cannot do safely: the proposal stops and says what to do.
+
+    ``kind`` "policy": a fix policy forbids it (change the policy or the rows); "history": Django
+    cannot run any migration on this history until a step outside a migration is done.
+    """
 
     table: str
     text: str
+    kind: str = "policy"
 
 
 @dataclass(frozen=True)

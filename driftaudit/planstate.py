@@ -48,3 +48,56 @@ def state_changes(history, apps, renamed_tables: set, renamed_columns: set) -> d
         deps = {tuple(d) for m in migrations for d in m.dependencies} - names
         out[app] = (operations, deps, names)
     return out
+
+
+def baseline_changes(history, apps, labels: list) -> dict:
+    """``{app: (operations, dependencies)}``: the first migration ``makemigrations APP`` would write
+    for apps that have models but no migrations (their tables were made by ``--run-syncdb``)."""
+    from django.db.migrations.autodetector import MigrationAutodetector
+    from django.db.migrations.state import ProjectState
+
+    if not labels or history.leaf_state is None:
+        return {}
+    before = history.leaf_state.clone()
+    before.real_apps = set(before.real_apps) - set(labels)
+    changes = MigrationAutodetector(
+        before, ProjectState.from_apps(apps), MigrationQuestioner(specified_apps=set(labels), dry_run=True),
+    ).changes(graph=history.loader.graph, trim_to_apps=set(labels), convert_apps=set(labels))
+    out = {}
+    for app, migrations in changes.items():
+        names = {(app, m.name) for m in migrations}
+        deps = {tuple(d) for m in migrations for d in m.dependencies} - names
+        out[app] = ([op for m in migrations for op in m.operations], deps)
+    return out
+
+
+def operation_tables(operation, app: str, states: tuple) -> set:
+    """Lower-case table names an autodetector operation changes (via the models in ``states``)."""
+    names = {getattr(operation, attr, None) for attr in ("model_name", "name", "old_name", "new_name")}
+    out = set()
+    for state in states:
+        for name in names - {None}:
+            model = state.models.get((app, str(name).lower()))
+            if model is not None:
+                out.add((model.options.get("db_table") or f"{app}_{model.name_lower}").lower())
+    return out
+
+
+def split_for_pending(operations: list, app: str, pending_tables: set, states: tuple) -> list:
+    """The models migration that runs after pending migrations: operations on tables those
+    migrations change run for real (the repair left them as applied); the others are state
+    only, wrapped in ``SeparateDatabaseAndState`` - the repair already brought them to the models."""
+    from django.db.migrations.operations import SeparateDatabaseAndState
+
+    out, run = [], []
+    for operation in operations:
+        if operation_tables(operation, app, states) & pending_tables:
+            if run:
+                out.append(SeparateDatabaseAndState(state_operations=run))
+                run = []
+            out.append(operation)
+        else:
+            run.append(operation)
+    if run:
+        out.append(SeparateDatabaseAndState(state_operations=run))
+    return out

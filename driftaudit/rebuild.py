@@ -46,7 +46,9 @@ def _create(table: Table, name: str | None = None) -> list[str]:
 
 def step_sql(step: TableStep) -> SqlOp:
     words = dict(table=step.table, old=step.old_name, model=step.model or "-", reason=step.reason,
-                 rows=step.rows, backup=step.backup)
+                 rows=step.rows, backup=step.backup,
+                 indexes=", ".join([f"drop {ix.name}" for ix in step.drop_indexes]
+                                   + [f"create {ix.name}" for ix in step.create_indexes]))
     return replace(_step_sql(step, say("step", step.action, **words)), summary=say("summary", step.action, **words))
 
 
@@ -63,6 +65,11 @@ def _step_sql(step: TableStep, comment: str) -> SqlOp:
                       f"DROP TABLE {b}"))
     if step.action == "drop":
         return SqlOp(comment, (f"DROP TABLE {q(step.table)}",), None)
+    if step.action == "index":
+        drops = [f"DROP INDEX {q(ix.name)}" for ix in step.drop_indexes]
+        return SqlOp(comment, (*drops, *(ix.sql for ix in step.create_indexes)),
+                     (*(f"DROP INDEX {q(ix.name)}" for ix in step.create_indexes),
+                      *(ix.sql for ix in step.drop_indexes)))
     return _rebuild(step, comment)
 
 
@@ -161,14 +168,39 @@ def records_sql(app: str, count: int, backup: str) -> SqlOp:
                  say("summary", "records", app=app, count=count, backup=backup))
 
 
+def ghosts_sql(app: str, names: tuple, backup: str) -> SqlOp:
+    """Records of migrations whose files are gone, once the repair undid what they left behind."""
+    b = q(backup)
+    where = f'"app" = {literal(app)} AND "name" IN ({", ".join(literal(n) for n in names)})'
+    listed = ", ".join(names)
+    return SqlOp(say("step", "ghosts", app=app, names=listed, count=len(names), backup=backup),
+                 (f'CREATE TABLE {b} AS SELECT * FROM "django_migrations" WHERE {where}',
+                  f'DELETE FROM "django_migrations" WHERE {where}'),
+                 (f'INSERT INTO "django_migrations" SELECT * FROM {b}', f"DROP TABLE {b}"),
+                 say("summary", "ghosts", app=app, names=listed, count=len(names), backup=backup))
+
+
+def squash_sql(app: str, names: tuple) -> SqlOp:
+    """Record the replaced migrations a squash still lacks: the steps above made their schema."""
+    listed = ", ".join(names)
+    rows = ", ".join(f"({literal(app)}, {literal(n)}, CURRENT_TIMESTAMP)" for n in names)
+    where = f'"app" = {literal(app)} AND "name" IN ({", ".join(literal(n) for n in names)})'
+    return SqlOp(say("step", "squash", app=app, names=listed),
+                 (f'INSERT INTO "django_migrations" ("app", "name", "applied") VALUES {rows}',),
+                 (f'DELETE FROM "django_migrations" WHERE {where}',),
+                 say("summary", "squash", app=app, names=listed))
+
+
 def repair_sql(repair: AppRepair) -> list[SqlOp]:
     """Every database operation of one migration, in the order it must run."""
     raw = raw_sql(repair.raw_objects)
     ops = [raw[0]] if raw else []
     ops += [row_fix_sql(fix) for fix in repair.row_fixes]
-    order = {"backup-drop": 0, "drop": 0, "rename": 1, "create": 2, "rebuild": 3}
+    order = {"backup-drop": 0, "drop": 0, "rename": 1, "create": 2, "rebuild": 3, "index": 4}
     ops += [step_sql(step) for step in sorted(repair.steps, key=lambda s: order[s.action])]
     ops += [records_sql(app, count, backup) for app, count, backup in repair.removed_apps]
+    ops += [ghosts_sql(app, names, backup) for app, names, backup in repair.ghost_records]
+    ops += [squash_sql(app, names) for app, names in repair.squash_records]
     if raw:
         ops.append(raw[1])
     return ops

@@ -16,6 +16,7 @@ The cache lives in ``$DRIFTAUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/driftaudit`
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import sys
@@ -82,7 +83,9 @@ def store(key: str | None, value) -> None:
     if key is None or folder is None:
         return
     try:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        buffer = io.BytesIO()
+        _StatePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        data = buffer.getvalue()
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".state-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
@@ -93,3 +96,27 @@ def store(key: str | None, value) -> None:
             old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - unpicklable state, read-only home: the audit goes on uncached
         return
+
+
+def _db_on_delete(name: str):
+    from django.db.models import deletion
+    return getattr(deletion, name)
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles Django 6.1's DB_CASCADE / DB_SET_NULL / DB_SET_DEFAULT by name.
+
+    They are module-level *instances* compared by identity (``on_delete == DB_CASCADE``); pickled
+    by value they come back as copies, the autodetector then sees every such field altered and
+    a cached state reports a false pending-model-change.
+    """
+
+    def __init__(self, *args, **kwargs):
+        from django.db.models import deletion
+        super().__init__(*args, **kwargs)
+        self.db_on_delete = getattr(deletion, "DatabaseOnDelete", None)  # Django >= 6.1
+
+    def reducer_override(self, obj):
+        if self.db_on_delete is not None and isinstance(obj, self.db_on_delete):
+            return _db_on_delete, (obj.__name__,)
+        return NotImplemented

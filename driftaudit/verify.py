@@ -57,15 +57,13 @@ def run_verify(args, django_ready: bool) -> int:
 
     from .audit import Selection
     from .dbfile import open_readonly
-    from .propose import make_proposal
+    from .propose import make_proposal, print_problems
 
     selection = Selection(args.project, args.settings, args.database, args.db, args.config)
     proposal = make_proposal(selection, django_ready)
     plan = proposal.plan
     if plan.problems:
-        print(say("message", "refused"))
-        for problem in plan.problems:
-            print(f"  - {problem.text}")
+        print_problems(plan, sys.stdout)
         return 1
     from django.conf import settings
 
@@ -83,7 +81,9 @@ def run_verify(args, django_ready: bool) -> int:
             target.close()
             source.close()
         for path, text in proposal.files.items():
-            (project / Path(path).relative_to(proposal.root)).write_text(text, encoding="utf-8")
+            copy = project / Path(path).relative_to(proposal.root)
+            copy.parent.mkdir(exist_ok=True)
+            copy.write_text(text, encoding="utf-8")
         (project / "driftaudit_verify_settings.py").write_text(
             f"from {settings.SETTINGS_MODULE} import *  # noqa: F401,F403\n"
             f"DATABASES = {{**DATABASES}}\n"

@@ -79,11 +79,14 @@ def render_migration(repair: AppRepair) -> str:
             doc += textwrap.wrap(f"{f.id} {f.rule} {f.kind} {where} ({f.severity}; cause: {f.cause})", 96,
                                  initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False)
     ops = repair_sql(repair)
-    doc += ["", "Database operations, in order:"]
+    if ops:
+        doc += ["", "Database operations, in order:"]
     for i, op in enumerate(ops, 1):
         doc += textwrap.wrap(f"{i}. {op.summary}", 96, initial_indent="  ", subsequent_indent="     ",
                              break_on_hyphens=False)
-    if repair.state_operations:
+    if repair.role != "repair":
+        doc += [""] + textwrap.wrap(" ".join(words()["role"][repair.role].split()), 96)
+    elif repair.state_operations:
         doc += ["", "State operations: what `makemigrations` would add, so that the migration files",
                 "match the models again (the database operations above already made the tables)."]
     body = []
@@ -92,6 +95,8 @@ def render_migration(repair: AppRepair) -> str:
         text, extra = _dependency(dep)
         deps.append(text)
         imports |= extra
+    if repair.role == "baseline":
+        body += [f"{INDENT}initial = True", ""]
     body.append(f"{INDENT}dependencies = [")
     body += [f"{INDENT * 2}{d}," for d in deps]
     body.append(f"{INDENT}]")
@@ -102,6 +107,14 @@ def render_migration(repair: AppRepair) -> str:
         body.append(f"{INDENT}run_before = [")
         body += [f"{INDENT * 2}{tuple(k)!r}," for k in repair.run_before]
         body.append(f"{INDENT}]")
+    if repair.role == "models":
+        body += ["", f"{INDENT}operations = ["]
+        for operation in repair.state_operations:
+            text, op_imports = OperationWriter(operation, indentation=2).serialize()
+            imports |= op_imports
+            body.append(text)
+        body.append(f"{INDENT}]")
+        return _file(doc, imports, body)
     body += ["", f"{INDENT}operations = [", f"{INDENT * 2}migrations.SeparateDatabaseAndState(",
              f"{INDENT * 3}database_operations=["]
     for i, op in enumerate(ops):
@@ -119,6 +132,10 @@ def render_migration(repair: AppRepair) -> str:
             body.append(text)
         body.append(f"{INDENT * 3}],")
     body += [f"{INDENT * 2}),", f"{INDENT}]"]
+    return _file(doc, imports, body)
+
+
+def _file(doc: list, imports: set, body: list) -> str:
     return "\n".join([
         '"""' + "\n".join(doc).replace('"""', "'''").replace("\\", "\\\\") + '\n"""',
         "",

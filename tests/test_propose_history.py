@@ -1,0 +1,119 @@
+"""Issue 6: the history samples repaired for real - or, where no migration can run, refused with
+the exact step to take first, which the test then takes.
+
+Each repairable case: propose -> manage.py migrate -> report shows no warning/error ->
+makemigrations --check is clean -> the sample's failing operation works -> row counts preserved
+(or changed exactly as the policy says). The blocked cases (inconsistent history, a missing
+dependency) exit 1 without writing anything, the test follows the printed instruction, and then
+the same end-to-end checks hold.
+"""
+
+import shlex
+import subprocess
+import sys
+
+from conftest import clean_env, driftaudit, manage
+from propose_helpers import repair, same_rows, shell
+
+CREATE_TWO = """
+    from appname.models import ExampleOne, ExampleTwo
+    two = ExampleTwo.objects.create(name="b", example_one=ExampleOne.objects.create(name="x"))
+    print("created", two.pk, "rank", getattr(ExampleTwo.objects.get(pk=two.pk), "rank", None))
+"""
+
+
+def _no_repair_files(project):
+    return not [p for p in project.rglob("*driftaudit*.py") if "migrations" in p.parts]
+
+
+def test_deleted_migration_column_backed_up_and_ghost_record_removed(sample_copy):
+    project = sample_copy("history_deleted")
+    before, after, files, _ = repair(project)
+    text = files[0].read_text()
+    assert 'DELETE FROM "django_migrations" WHERE "app" = \'appname\' AND "name" IN (\'0002_exampletwo_rank\')' in text
+    same_rows(before, after, {"driftaudit_backup_appname_exampletwo__columns": 1,
+                              "driftaudit_backup_django_migrations_appname": 1})
+    assert "created" in shell(project, CREATE_TWO)  # NOT NULL constraint failed before
+
+
+def test_faked_migration_column_added(sample_copy):
+    project = sample_copy("history_faked")
+    before, after, _files, _ = repair(project)
+    same_rows(before, after, {})
+    assert "rank 0" in shell(project, CREATE_TWO)
+
+
+def test_rewritten_migrations_column_added(sample_copy):
+    project = sample_copy("history_rewritten")
+    before, after, _files, _ = repair(project)
+    same_rows(before, after, {})
+    assert "rank 0" in shell(project, CREATE_TWO)
+
+
+def test_pending_model_change_made_and_recorded(sample_copy):
+    project = sample_copy("history_pending")
+    before, after, files, _ = repair(project)
+    assert "migrations.AddField(" in files[0].read_text()
+    same_rows(before, after, {})
+    assert "rank 0" in shell(project, CREATE_TWO)
+
+
+def test_unapplied_migration_needs_only_migrate(sample_copy):
+    project = sample_copy("history_unapplied")
+    run = driftaudit("propose", cwd=project)
+    assert run.code == 0, run.stderr
+    assert "nothing to repair" in run.stdout
+    assert "1 migration(s) are not applied yet (appname.0002_exampletwo_rank)" in run.stdout
+    assert _no_repair_files(project)
+    assert manage(project, "migrate", "--noinput").code == 0
+    assert driftaudit("report", cwd=project).code == 0
+    assert manage(project, "makemigrations", "--check", "--dry-run").code == 0
+    assert "rank 0" in shell(project, CREATE_TWO)
+
+
+def test_squash_completed_with_an_index_and_the_missing_record(sample_copy):
+    project = sample_copy("history_squash")
+    before, after, files, migrated = repair(project)
+    text = files[0].read_text()
+    assert "('appname', '0001_squashed_0003_alter_exampletwo_rank')" in text  # depends on the squash
+    assert "run_before" not in text and "new__" not in text  # no rebuild: only the index differs
+    assert 'CREATE INDEX "appname_exampletwo_rank_' in text
+    assert "'0003_alter_exampletwo_rank', CURRENT_TIMESTAMP" in text
+    same_rows(before, after, {})
+    shown = manage(project, "showmigrations", "appname").stdout
+    assert "[X] 0001_squashed_0003_alter_exampletwo_rank" in shown and "[X] 0002_driftaudit_rebuild" in shown
+
+
+def test_inconsistent_history_is_refused_with_the_record_command(sample_copy):
+    project = sample_copy("history_inconsistent")
+    run = driftaudit("propose", cwd=project)
+    assert run.code == 1
+    assert "Django cannot run a migration on this history; do this first" in run.stderr
+    assert "Traceback" not in run.stderr and _no_repair_files(project)
+    line = next(x for x in run.stderr.splitlines() if "record_applied(" in x)
+    command = shlex.split(line[line.index("python manage.py shell"):line.rindex('"') + 1])
+    assert command[:4] == ["python", "manage.py", "shell", "-c"]
+    assert "record_applied('appname', '0002_exampletwo_rank')" in command[4]
+    done = subprocess.run([sys.executable, *command[1:]], cwd=project, env=clean_env(), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    again = driftaudit("propose", cwd=project)
+    assert again.code == 0 and "nothing to repair" in again.stdout
+    assert manage(project, "migrate", "--noinput").code == 0  # InconsistentMigrationHistory before
+    assert driftaudit("report", cwd=project).code == 0
+    assert manage(project, "makemigrations", "--check", "--dry-run").code == 0
+
+
+def test_missing_dependency_is_refused_then_repaired_after_the_repoint(sample_copy):
+    project = sample_copy("history_missing_dep")
+    run = driftaudit("propose", cwd=project)
+    assert run.code == 1
+    text = " ".join(run.stderr.split())
+    assert "shelf.0001_initial depends on library.0002_book_isbn, whose file is gone" in text
+    assert "change its dependency to ('library', '0001_initial')" in text
+    assert _no_repair_files(project)
+    migration = project / "shelf" / "migrations" / "0001_initial.py"
+    migration.write_text(migration.read_text().replace("('library', '0002_book_isbn')", "('library', '0001_initial')"))
+    before, after, _files, _ = repair(project)
+    same_rows(before, after, {"driftaudit_backup_library_book__columns": before["library_book"],
+                              "driftaudit_backup_django_migrations_library": 1})
