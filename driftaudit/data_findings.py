@@ -18,7 +18,7 @@ from .data import (BlockedParents, Duplicates, Orphans, Progress, blocked_parent
                    orphans)
 from .diff import Difference
 from .findings import Finding
-from .rules import fill, load_causes, rule_for
+from .rules import fill, join_values, load_causes, rule_for
 
 #: ON DELETE actions SQLite performs itself: the key then never blocks a delete.
 DATABASE_ACTIONS = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
@@ -119,8 +119,8 @@ class DataImpact:
         parent_column = ", ".join(o.parent_columns) or "?"
         text = fill(rule.template("default" if o.parent_exists else "missing_table"),
                     count=o.count, table=o.child_table, column=column, parent=o.parent_table,
-                    parent_column=parent_column, pks=_join(o.pks, o.count),
-                    missing=_join(o.missing, len(o.missing)), cause_evidence=evidence)
+                    parent_column=parent_column, pks=join_values(o.pks, o.count),
+                    missing=join_values(o.missing, len(o.missing)), cause_evidence=evidence)
         ref = self.x.model_of(o.child_table)
         return Finding(
             rule=rule.id, kind="orphan-rows", severity=rule.severity, signature=None, cause=cause,
@@ -153,7 +153,7 @@ class DataImpact:
         rule = rule_for("duplicate-rows")
         column = ", ".join(dup.columns)
         groups = "; ".join(
-            f"{_values(g.values)} in {g.count} rows ({_join(g.pks, g.count)})" for g in dup.sample)
+            f"{_values(g.values)} in {g.count} rows ({join_values(g.pks, g.count)})" for g in dup.sample)
         if dup.groups > len(dup.sample):
             groups += f"; and {dup.groups - len(dup.sample)} more group(s)"
         text = fill(rule.template("default"), groups=dup.groups, rows=dup.rows, table=dup.table,
@@ -260,12 +260,3 @@ def key_cycles(catalog: Catalog) -> set[tuple[str, str]]:
 
 def _values(values: tuple) -> str:
     return ", ".join(repr(v) for v in values) if len(values) > 1 else repr(values[0])
-
-
-def _join(values, count: int) -> str:
-    shown = [str(v) for v in values]
-    if count > len(shown):
-        return ", ".join(shown) + f" and {count - len(shown)} more"
-    if len(shown) > 1:
-        return ", ".join(shown[:-1]) + " and " + shown[-1]
-    return shown[0] if shown else "(none)"

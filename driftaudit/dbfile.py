@@ -36,13 +36,7 @@ def open_readonly(path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) 
             f"{file} is not a SQLite database (it does not start with the SQLite header); "
             "point --db at the project's SQLite file"
         )
-    uri = f"file:{quote(str(file.resolve()))}?mode=ro"
-    if _wal_without_log(file, header):
-        # A WAL database opened even read-only creates -wal and -shm files. With no -wal file
-        # there is nothing beyond the main file to read, so open it immutable: SQLite then
-        # takes no locks and creates no files (a writer starting mid-audit is not seen).
-        uri += "&immutable=1"
-    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(readonly_uri(file, header), uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -50,6 +44,20 @@ def open_readonly(path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) 
         conn.close()
         raise database_error(file, exc) from None
     return conn
+
+
+def readonly_uri(file: Path, header: bytes | None = None) -> str:
+    """The ``file:`` URI that reads ``file`` without ever writing next to it.
+
+    A WAL database opened even read-only creates -wal and -shm files. With no -wal file there
+    is nothing beyond the main file to read, so it is opened immutable: SQLite then takes no
+    locks and creates no files (a writer starting mid-audit is not seen).
+    """
+    if header is None:
+        with file.open("rb") as handle:
+            header = handle.read(100)
+    uri = f"file:{quote(str(file.resolve()))}?mode=ro"
+    return uri + "&immutable=1" if _wal_without_log(file, header) else uri
 
 
 def _wal_without_log(file: Path, header: bytes) -> bool:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from .catalog import Catalog, Table
 from .data import DEFAULT_SAMPLE, BlockedParents, blocked_parents, row_count
 from .diff import Difference
-from .evidence import Evidence, EvidenceFinder, ddl_evidence, fmt_time, migration_label, parse_applied
+from .evidence import Evidence, EvidenceFinder, ddl_evidence, migration_label
 from .findings import Finding
 from .history import History
-from .rules import fill, rule_for
+from .rules import fill, join_values, rule_for
 from .sql import quote_identifier
 
 
@@ -173,7 +173,7 @@ class Explainer:
         for b in blocked:
             ref = self.model_of(b.parent_table)
             name = f" ({ref.model})" if ref else ""
-            keys = _join_values(b.sample, b.count)
+            keys = join_values(b.sample, b.count)
             parts.append(f"{b.parent_table}{name} {b.parent_columns[0]}s {keys}")
         return " and ".join(parts)
 
@@ -221,12 +221,3 @@ class Explainer:
 
 def _say(value) -> str:
     return "absent" if value is None else str(value)
-
-
-def _join_values(sample: tuple, count: int) -> str:
-    shown = [str(v) for v in sample]
-    if count > len(shown):
-        return ", ".join(shown) + f" and {count - len(shown)} more"
-    if len(shown) > 1:
-        return ", ".join(shown[:-1]) + " and " + shown[-1]
-    return shown[0] if shown else "(none)"

@@ -20,12 +20,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from urllib.parse import quote
 
 from .catalog import Catalog, ForeignKey, Table
 from .data import DEFAULT_SAMPLE, row_identity
 from .errors import AuditError
-from .rules import _read_yaml, fill, rules_dir
+from .rules import read_yaml, fill, join_values, rules_dir
 from .sql import quote_identifier as q
 
 ALIAS = "driftaudit_readonly"
@@ -73,13 +72,9 @@ def readonly_django_connection(path: str):
     """Register (once) and return a Django connection alias reading ``path`` read-only."""
     from django.db import connections
 
-    from .dbfile import _wal_without_log
+    from .dbfile import readonly_uri
 
-    file = Path(path)
-    uri = f"file:{quote(str(file.resolve()))}?mode=ro"
-    with file.open("rb") as handle:
-        if _wal_without_log(file, handle.read(100)):
-            uri += "&immutable=1"
+    uri = readonly_uri(Path(path))
     # configure_settings fills Django's defaults (it insists on a "default" key: lend it ours)
     connections.settings[ALIAS] = connections.configure_settings(
         {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": uri}})["default"]
@@ -311,7 +306,7 @@ def explain_delete(conn: sqlite3.Connection, path: str, apps, label: str, pk_tex
 
 # -- words ---------------------------------------------------------------------------------------
 def _words() -> dict:
-    return _read_yaml(rules_dir() / "explain_delete.yaml") or {}
+    return read_yaml(rules_dir() / "explain_delete.yaml") or {}
 
 
 def render_text(v: Verdict) -> str:
@@ -333,9 +328,9 @@ def render_text(v: Verdict) -> str:
     lines.append(fill(w["fails"], model=v.model, pk=v.pk))
     for b in v.blockers:
         where = fill(w["at_statement"], number=b.statement) if b.statement else w["at_commit"]
-        lines.append("  - " + fill(w["blocker"], child=b.child_table, rows=_join(b.child_pks, b.count),
+        lines.append("  - " + fill(w["blocker"], child=b.child_table, rows=join_values(b.child_pks, b.count),
                                     count=b.count, column=", ".join(b.child_columns), parent=b.parent_table,
-                                    parents=_join(b.parent_pks, len(b.parent_pks)), where=where))
+                                    parents=join_values(b.parent_pks, len(b.parent_pks)), where=where))
         lines.append("    " + fill(w["reasons"][b.reason], **b.words))
     return "\n".join(lines) + "\n"
 
@@ -351,11 +346,3 @@ def render_json(v: Verdict) -> dict:
                       "checked": b.when, "statement": b.statement, "reason": b.reason,
                       "why": fill(_words()["reasons"][b.reason], **b.words)} for b in v.blockers],
     }
-
-
-def _join(values, count: int) -> str:
-    shown = [str(x) for x in values]
-    more = f" and {count - len(shown)} more" if count > len(shown) else ""
-    if not more and len(shown) > 1:
-        return ", ".join(shown[:-1]) + " and " + shown[-1]
-    return ", ".join(shown) + more

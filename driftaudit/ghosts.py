@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from django.db.migrations import operations as ops
 
-from .rules import _read_yaml, fill, rules_dir
+from .rules import read_yaml, fill, rules_dir
 
 NUMBER = re.compile(r"^\d+_")
 
@@ -86,7 +86,7 @@ class InferredOperation:
 
 @lru_cache(maxsize=1)
 def operation_phrases() -> dict:
-    return _read_yaml(rules_dir() / "operations.yaml") or {}
+    return read_yaml(rules_dir() / "operations.yaml") or {}
 
 
 def infer_from_name(name: str, models: set[str]) -> tuple[InferredOperation, ...]:

@@ -66,8 +66,6 @@ def baseline_apps(apps, root: Path, history) -> list[str]:
 
 def build_plan(conn, apps, sources: Sources, config, findings: list[Finding], root: Path,
                host: str | None = None, name: str | None = None, alias: str = "default") -> Plan:
-    from django.db.migrations.loader import MigrationLoader
-
     from .planhistory import ghost_records, history_blockers, squash_records
     from .planstate import baseline_changes, state_changes
 

@@ -57,7 +57,7 @@ def load_catalog() -> Mapping[str, Rule]:
     """All rules, keyed by finding kind."""
     by_kind: dict[str, Rule] = {}
     path = rules_dir() / "builtin.yaml"
-    for entry in _read_yaml(path) or []:
+    for entry in read_yaml(path) or []:
         rule = Rule(**entry)
         if rule.severity not in SEVERITIES:
             raise AuditError(f"{path}: rule {rule.id} has unknown severity {rule.severity!r}")
@@ -65,7 +65,7 @@ def load_catalog() -> Mapping[str, Rule]:
     return by_kind
 
 
-def _read_yaml(path: Path):
+def read_yaml(path: Path):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -75,7 +75,7 @@ def _read_yaml(path: Path):
 @lru_cache(maxsize=1)
 def load_causes() -> Mapping[str, Mapping[str, str]]:
     """The cause vocabulary: ``{cause: {"title": ..., "evidence": template}}``."""
-    return _read_yaml(rules_dir() / "causes.yaml") or {}
+    return read_yaml(rules_dir() / "causes.yaml") or {}
 
 
 def rule_for(kind: str) -> Rule:
@@ -93,3 +93,14 @@ class _KeepUnknown(dict):
 def fill(template: str, **values) -> str:
     """Fill a catalog template; a placeholder with no value stays visible rather than raising."""
     return template.format_map(_KeepUnknown(values)).strip()
+
+
+def join_values(values, count: int | None = None) -> str:
+    """Values as prose: ``1, 2 and 3``; with more rows than shown, ``1, 2, 3 and 17 more``."""
+    shown = [str(v) for v in values]
+    count = len(shown) if count is None else count
+    if count > len(shown):
+        return ", ".join(shown) + f" and {count - len(shown)} more"
+    if len(shown) > 1:
+        return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if shown else "(none)"

@@ -53,8 +53,6 @@ def _copy_project(root: Path, target: Path, database: Path) -> None:
 
 
 def run_verify(args, django_ready: bool) -> int:
-    from django.conf import settings  # noqa: F401 - set up by make_proposal
-
     from .audit import Selection
     from .dbfile import open_readonly
     from .propose import make_proposal, print_problems

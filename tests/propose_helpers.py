@@ -13,6 +13,15 @@ from pathlib import Path
 from conftest import driftaudit, manage
 
 
+def query(project: Path, sql: str) -> list:
+    """Rows of ``sql`` run read-only on the project's database."""
+    conn = sqlite3.connect(f"file:{project / 'db.sqlite3'}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
 def row_counts(db: Path) -> dict:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:

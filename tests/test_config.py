@@ -54,12 +54,12 @@ def test_severity_override_changes_severity_and_exit(seed):
 
 
 def test_per_table_severity_override(seed):
-    run = report_with(seed, f"""
+    run = report_with(seed, """
         tables:
           "appname_*":
-            severity: {{DA101: info}}
+            severity: {DA101: info}
           "other_*":
-            severity: {{DA101: error}}
+            severity: {DA101: error}
     """)
     assert run.json["findings"][0]["severity"] == "info"
 

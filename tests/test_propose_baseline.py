@@ -8,15 +8,8 @@ the sample's failing operation works -> row counts preserved.
 import sqlite3
 
 from conftest import driftaudit, manage
-from propose_helpers import repair, row_counts, same_rows, shell
+from propose_helpers import query, repair, row_counts, same_rows, shell
 
-
-def _sql(project, query):
-    conn = sqlite3.connect(f"file:{project / 'db.sqlite3'}?mode=ro", uri=True)
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
 
 
 def test_no_history_gets_a_baseline_and_plain_migrate_works(sample_copy):
@@ -28,7 +21,7 @@ def test_no_history_gets_a_baseline_and_plain_migrate_works(sample_copy):
     text = (package / "0001_initial.py").read_text()
     assert "initial = True" in text and "name='Crate'" in text and 'CREATE TABLE "new__warehouse_crate"' in text
     assert "Applying warehouse.0001_initial... OK" in migrated
-    assert _sql(project, 'SELECT "app", "name" FROM "django_migrations"') == [("warehouse", "0001_initial")]
+    assert query(project, 'SELECT "app", "name" FROM "django_migrations"') == [("warehouse", "0001_initial")]
     same_rows(before, after, {"django_migrations": 1})
     out = shell(project, """
         from django.db import IntegrityError, transaction
@@ -78,7 +71,7 @@ def test_immediate_keys_rebuilt_deferrable_and_the_fixture_loads(sample_copy):
     assert failed.code != 0 and "FOREIGN KEY constraint failed" in failed.stderr
     before, after, _files, _ = repair(project)
     same_rows(before, after, {})
-    [(ddl,)] = _sql(project, "SELECT sql FROM sqlite_master WHERE name = 'library_book'")
+    [(ddl,)] = query(project, "SELECT sql FROM sqlite_master WHERE name = 'library_book'")
     assert "DEFERRABLE INITIALLY DEFERRED" in ddl
     loaded = manage(project, "loaddata", "story/new_books.json")
     assert loaded.code == 0, loaded.stderr
@@ -140,4 +133,4 @@ def test_index_only_drift_is_repaired_without_a_rebuild(sample_copy):
     assert "'DROP INDEX \"hand_post_score\"'" in text
     assert "'CREATE INDEX \"journal_post_slug_cd13f93b\" ON \"journal_post\" (\"slug\")'" in text
     same_rows(before, after, {})
-    assert _sql(project, "SELECT name FROM sqlite_master WHERE tbl_name = 'journal_post' AND name LIKE 'hand%'") == []
+    assert query(project, "SELECT name FROM sqlite_master WHERE tbl_name = 'journal_post' AND name LIKE 'hand%'") == []

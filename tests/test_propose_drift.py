@@ -5,19 +5,11 @@ Each case: propose -> manage.py migrate -> report shows no warning/error -> make
 (or changed exactly as the fix policy says).
 """
 
-import sqlite3
 
 import pytest
 from conftest import driftaudit
-from propose_helpers import repair, same_rows, shell
+from propose_helpers import query, repair, same_rows, shell
 
-
-def _values(project, sql):
-    conn = sqlite3.connect(f"file:{project / 'db.sqlite3'}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_regenerated_migrations_repaired(sample_copy):
@@ -30,7 +22,7 @@ def test_regenerated_migrations_repaired(sample_copy):
         print(sorted((i.name, i.code, i.sku) for i in Item.objects.all()))
     """)
     assert "('bolt', 7, '')" in out and "('nut', 8, '')" in out
-    assert _values(project, 'SELECT DISTINCT typeof("code") FROM "store_item"') == [("integer",)]
+    assert query(project, 'SELECT DISTINCT typeof("code") FROM "store_item"') == [("integer",)]
 
 
 def test_handmade_objects_removed_and_protect_enforced(sample_copy):
@@ -85,7 +77,7 @@ def test_fake_initial_repaired_and_stale_column_backed_up(sample_copy):
     project = sample_copy("drift_fake_initial")
     before, after, _files, _ = repair(project)
     same_rows(before, after, {"driftaudit_backup_inventory_part__columns": 1})
-    assert _values(project, 'SELECT "legacy_code" FROM "driftaudit_backup_inventory_part__columns"') == [("B-1",)]
+    assert query(project, 'SELECT "legacy_code" FROM "driftaudit_backup_inventory_part__columns"') == [("B-1",)]
     out = shell(project, """
         from inventory.models import Part
         print([(p.name, p.quantity, p.sku) for p in Part.objects.all()])
