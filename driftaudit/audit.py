@@ -146,7 +146,7 @@ def _audit(conn: sqlite3.Connection, apps, settings, config: Config, data: bool 
     installed = {config.label for config in apps.get_app_configs()}
     explainer = Explainer(
         conn, m_cat, h_cat, d_cat, history, model_index(apps), model_index(history_apps),
-        installed, bool(getattr(settings, "USE_TZ", False)), sample=config.sample_size,
+        installed, bool(getattr(settings, "USE_TZ", False)), sample=config.sample_size, data=data,
     )
     findings = [explainer.schema_finding(diff) for diff in differences]
     if data:  # rows: blocked deletes on the schema findings, then orphans, duplicates, DO_NOTHING

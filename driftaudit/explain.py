@@ -48,7 +48,7 @@ class M2MOrigin:
 class Explainer:
     def __init__(self, conn: sqlite3.Connection, models: Catalog, history_catalog: Catalog,
                  database: Catalog, history: History, models_index: dict, history_index: dict,
-                 installed_apps: set, use_tz: bool, sample: int = DEFAULT_SAMPLE):
+                 installed_apps: set, use_tz: bool, sample: int = DEFAULT_SAMPLE, data: bool = True):
         self.conn = conn
         self.m, self.h, self.d = models, history_catalog, database
         self.history = history
@@ -56,6 +56,7 @@ class Explainer:
         self.history_index = history_index
         self.installed = installed_apps
         self.sample = sample
+        self.data = data  # False (--no-data): never read rows, only schema and history
         self.evidence = EvidenceFinder(history, installed_apps, use_tz, models=models, database=database)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -135,11 +136,13 @@ class Explainer:
             values["model_guess"] = table.name[len(app) + 1:] or table.name
         else:
             template = "default"
-        blocked = self.blocked_by(table)
-        rows = row_count(self.conn, table.name)
+        blocked = self.blocked_by(table) if self.data else []
+        rows = row_count(self.conn, table.name) if self.data else None
         rule = rule_for("stale-table")
         text = fill(rule.template(template), **values)
-        if blocked:
+        if rows is None:
+            text += " " + rule.template("no_data").strip()
+        elif blocked:
             text += " " + fill(
                 rule.template("blocked_deletes"), rows=rows, targets=self._describe_blocked(blocked),
                 when="at commit" if all(b.deferred for b in blocked) else "immediately",

@@ -194,3 +194,8 @@ def test_rules_command_lists_and_shows():
     one = driftaudit("rules", "DA101")
     assert one.code == 0 and "What it breaks" in one.stdout
     assert driftaudit("rules", "DA999").code == 2
+
+
+def test_data_disabled_in_config_is_no_data(seed):
+    run = report_with(seed, "data:\n  enabled: false\n")
+    assert run.json["findings"][0]["impact"] == {"rows": None, "blocked_deletes": []}

@@ -78,3 +78,12 @@ def test_output_file_and_other_formats(built_samples, tmp_path):
     assert "appname_exampleone_exampletwos" in out.read_text()
     html = driftaudit("report", "--format", "html", cwd=project).stdout
     assert html.startswith("<!doctype html>") and "stale-table" in html
+
+
+def test_no_data_reports_the_table_without_reading_rows(built_samples):
+    run = driftaudit("report", "--format", "json", "--no-data", cwd=built_samples("seed_example"))
+    assert run.code == 1
+    [stale] = [f for f in run.json["findings"] if f["kind"] == "stale-table"]
+    assert stale["impact"] == {"rows": None, "blocked_deletes": []}
+    assert stale["severity"] == "warning"  # no rows read, so no blocked delete to escalate it
+    assert "were not read (--no-data)" in stale["explanation"]
