@@ -18,6 +18,7 @@ from .data import (BlockedParents, Duplicates, Orphans, Progress, blocked_parent
                    orphans)
 from .diff import Difference
 from .findings import Finding
+from .sql import quote_identifier as q
 from .rules import fill, join_values, load_causes, rule_for
 
 #: ON DELETE actions SQLite performs itself: the key then never blocks a delete.
@@ -59,7 +60,7 @@ class DataImpact:
                 return finding
         parent = self.d.table(fk.target_table)
         if parent is None:
-            return finding
+            return self._dangling_key(finding, child, fk)
         blocked = blocked_parents(self.conn, child, fk, parent, self.sample)
         if blocked is None or not blocked.count:
             return finding
@@ -69,6 +70,22 @@ class DataImpact:
         impact["blocked_deletes"] = [self.x._blocked_json(blocked)]
         return replace(finding, explanation=f"{finding.explanation} {text}", impact=impact,
                        count=blocked.count, severity=rule.severity_for(frozenset({"blocks_deletes"})))
+
+    def _dangling_key(self, finding: Finding, child, fk: ForeignKey) -> Finding:
+        """A key naming a table that does not exist: every row with a value is affected.
+
+        Those rows are also what ``PRAGMA foreign_key_check`` lists; they are counted here, on
+        the finding that explains them, instead of as orphans let in with checks off.
+        """
+        where = " AND ".join(f"{q(c)} IS NOT NULL" for c in fk.columns)
+        count = self.conn.execute(f"SELECT count(*) FROM {q(child.name)} WHERE {where}").fetchone()[0]
+        if not count:
+            return finding
+        text = fill(rule_for(finding.kind).template("dangling_rows"), count=count, table=child.name,
+                    column=", ".join(fk.columns), parent=fk.target_table)
+        impact = dict(finding.impact or {})
+        impact["rows_referencing_missing_table"] = {"table": fk.target_table, "count": count}
+        return replace(finding, explanation=f"{finding.explanation} {text}", impact=impact, count=count)
 
     def _model(self, table: str):
         ref = self.x.models_index.get(table.lower())
@@ -105,7 +122,9 @@ class DataImpact:
 
     # -- findings of their own -------------------------------------------------------------
     def findings(self, differences: list[Difference]) -> list[Finding]:
-        out = [self._orphan_finding(o) for o in orphans(self.conn, self.d, self.sample, self.progress)]
+        explained = {(d.table.lower(), (d.column or "").lower()) for d in differences if d.kind == "fk-target"}
+        out = [self._orphan_finding(o) for o in orphans(self.conn, self.d, self.sample, self.progress)
+               if o.parent_exists or (o.child_table.lower(), ", ".join(o.child_columns).lower()) not in explained]
         out += self._duplicate_findings(differences)
         out += self._do_nothing_findings()
         return out

@@ -376,4 +376,35 @@ def ddl_evidence(finder: EvidenceFinder, diff) -> Evidence | None:
         return None
     if fk.target_table.lower().endswith("__old"):
         return finder._evidence("legacy-rename-bug", confidence="high", target=fk.target_table)
+    renamer = _migration_renaming_away(finder.history, fk.target_table)
+    if renamer is not None:
+        return finder._evidence("manual-sql", renamer, "rename", "medium", target=fk.target_table)
     return None
+
+
+def _migration_renaming_away(history: History, old_table: str) -> tuple | None:
+    """The latest applied migration that moved a model off the table named ``old_table``.
+
+    Replays the applied history model by model, tracking each model's table name through
+    ``CreateModel``/``AlterModelTable``/``RenameModel``, so both explicit and default names count.
+    """
+    from django.db.migrations import operations as ops
+
+    tables: dict[tuple, str] = {}  # (app, model) -> current table name, lower-cased
+    found = None
+    for key in history.applied_plan:
+        app = key[0]
+        for op in history.loader.graph.nodes[key].operations:
+            if isinstance(op, ops.CreateModel):
+                tables[(app, op.name_lower)] = (op.options.get("db_table") or f"{app}_{op.name_lower}").lower()
+            elif isinstance(op, ops.AlterModelTable) and (app, op.name_lower) in tables:
+                before = tables[(app, op.name_lower)]
+                tables[(app, op.name_lower)] = (op.table or f"{app}_{op.name_lower}").lower()
+                found = key if before == old_table.lower() else found
+            elif isinstance(op, ops.RenameModel) and (app, op.old_name_lower) in tables:
+                before = tables.pop((app, op.old_name_lower))
+                default = f"{app}_{op.old_name_lower}"
+                after = f"{app}_{op.new_name_lower}" if before == default else before
+                tables[(app, op.new_name_lower)] = after
+                found = key if before == old_table.lower() and after != before else found
+    return found
