@@ -26,7 +26,7 @@ from .findings import Finding
 from .history import History, load_history
 from .introspect import read_catalog
 from .project import database_file, discover, setup_django
-from .rawobjects import raw_object_findings, replay_raw_sql, shadow_tables
+from .rawobjects import raw_object_findings, replay_raw_sql, shadow_tables, virtual_tables
 from .render import render_models
 from .rules import fill, rule_for
 
@@ -132,7 +132,8 @@ def read_sources(conn: sqlite3.Connection, apps) -> Sources:
     m_cat, h_cat = read_catalog(models.connection), read_catalog(history_rendered.connection)
     d_cat = read_catalog(conn)
     backups = frozenset(name for name in d_cat.tables if name.startswith(BACKUP_PREFIX))
-    not_model_tables = models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups
+    not_model_tables = (models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups
+                        | virtual_tables(h_cat) | virtual_tables(d_cat))
     return Sources(history, history_apps, replayed, m_cat, h_cat, d_cat, not_model_tables)
 
 

@@ -14,10 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from .catalog import Table
-from .rules import fill, rules_dir
+from .rules import fill, read_yaml, rules_dir
 from .sql import quote_identifier as q
 
 SAMPLE = 10
@@ -26,7 +24,7 @@ SAMPLE = 10
 @lru_cache(maxsize=1)
 def words() -> dict:
     """``rules/repair.yaml``: every sentence propose and verify write."""
-    return yaml.safe_load((rules_dir() / "repair.yaml").read_text(encoding="utf-8"))
+    return read_yaml(rules_dir() / "repair.yaml")
 
 
 def say(section: str, key: str, **values) -> str:

@@ -25,6 +25,7 @@ from .evidence import migration_label
 from .findings import Finding
 from .history import History
 from .rules import fill, rule_for
+from .sql import quote_identifier
 
 #: Shadow tables SQLite's virtual table modules create beside ``x``.
 SHADOW_SUFFIXES = {
@@ -85,11 +86,43 @@ def replay_raw_sql(history: History, conn: sqlite3.Connection) -> ReplayResult:
             try:
                 conn.execute(statement)
             except sqlite3.Error:
-                continue  # e.g. it creates what the rendered state already has
+                if not _replace_rendered_table(conn, statement):
+                    continue  # e.g. it creates what the rendered state already has
             for name in _object_names(conn) - names_before:
                 created_by[name] = key
     tables = {name for (name,) in conn.execute("SELECT lower(name) FROM sqlite_master WHERE type = 'table'")}
     return ReplayResult(frozenset(tables - before), created_by)
+
+
+_VIRTUAL_RE = re.compile(r'^\s*CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?["`\[]?(\w+)', re.IGNORECASE)
+
+
+def _replace_rendered_table(conn: sqlite3.Connection, statement: str) -> bool:
+    """A model whose table a migration really creates as a virtual table.
+
+    Projects such as Wagtail declare a managed model in ``state_operations`` and create its
+    table with ``CREATE VIRTUAL TABLE`` in ``database_operations``. Rendering the state made
+    a plain table of that name; the migration's own statement is what the database got, so
+    the plain table gives way to it.
+    """
+    match = _VIRTUAL_RE.match(statement)
+    if not match:
+        return False
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND lower(name) = lower(?)",
+                       (match.group(1),)).fetchone()
+    if row is None or (row[0] or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+        return False
+    try:
+        conn.execute(f"DROP TABLE {quote_identifier(match.group(1))}")
+        conn.execute(statement)
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def virtual_tables(catalog: Catalog) -> frozenset:
+    """Names of the virtual tables: raw SQL objects, whatever model may sit on top of them."""
+    return frozenset(name for name, obj in catalog.raw_objects.items() if obj.type == "virtual-table")
 
 
 def _object_names(conn: sqlite3.Connection) -> set:

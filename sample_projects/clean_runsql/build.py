@@ -27,6 +27,10 @@ story.step("""The title grows to 250 characters: AlterField rebuilds the table, 
 story.use_models("blog", "models_v2.py")
 shutil.copyfile(story.story_dir / "0003_longer_title.py",
                 story.root / "blog" / "migrations" / "0003_longer_title.py")
+
+story.step("""A search model over an FTS5 virtual table, the way Wagtail does it: CreateModel in the
+              state, CREATE VIRTUAL TABLE in the database.""")
+shutil.copyfile(story.story_dir / "0004_search_model.py", story.root / "blog" / "migrations" / "0004_search_model.py")
 story.manage("migrate")
 
 story.step("Articles are written; the trigger indexes them.")
@@ -34,5 +38,7 @@ story.shell("""
     from blog.models import Article
     Article.objects.create(title="Drift", body="how databases drift")
     Article.objects.create(title="Repair", body="rebuild migrations")
+    from blog.models import ArticleSearch
+    ArticleSearch.objects.create(rowid=1, title="Drift", body="how databases drift")
 """)
 story.done()
