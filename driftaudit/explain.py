@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from .catalog import Catalog, Table
 from .data import DEFAULT_SAMPLE, BlockedParents, blocked_parents, row_count
 from .diff import Difference
-from .evidence import Evidence, EvidenceFinder, ddl_evidence, migration_label
+from .ddlevidence import ddl_evidence
+from .evidence import Evidence, EvidenceFinder, migration_label
 from .findings import Finding
 from .history import History
 from .rules import fill, join_values, rule_for
