@@ -18,15 +18,16 @@ from .configapply import apply_config
 from .data import Progress
 from .data_findings import DataImpact
 from .dbfile import database_error, open_readonly
+from .ddl import load_ddl_facts, save_ddl_facts
 from .diff import ThreeWayDiff
-from .errors import AuditError
 from .evidence import migration_label
 from .explain import Explainer, model_index
 from .findings import Finding
 from .history import History, load_history
+from .historycatalog import LazyIndex, history_apps, history_catalog
 from .introspect import read_catalog
 from .project import database_file, discover, setup_django
-from .rawobjects import raw_object_findings, replay_raw_sql, shadow_tables, virtual_tables
+from .rawobjects import raw_object_findings, shadow_tables, virtual_tables
 from .render import render_models
 from .rules import fill, rule_for
 
@@ -111,42 +112,47 @@ class Sources:
     """The three sources read once: history, the catalogs of M, H (applied) and D."""
 
     history: History
-    history_apps: object
     replayed: object
     m_cat: object
     h_cat: object
     d_cat: object
     not_model_tables: frozenset
 
+    @property
+    def history_apps(self):
+        """The applied state as Django's ``StateApps``, rendered on first use only (``propose``)."""
+        return history_apps(self.history)
+
 
 def read_sources(conn: sqlite3.Connection, apps) -> Sources:
     """Models, history and database read into catalogs (shared by the audit and ``propose``)."""
+    from django.conf import settings
+
     history = load_history(conn)
+    module = sys.modules.get(settings.SETTINGS_MODULE or "")
+    load_ddl_facts(f"{settings.SETTINGS_MODULE} {getattr(module, '__file__', '')}")
     models = render_models(apps)
-    try:
-        history_apps = history.applied_state.apps
-    except Exception as exc:  # a history so broken its state cannot render
-        raise AuditError(f"cannot build the migration history state: {exc}") from None
-    history_rendered = render_models(history_apps)
-    replayed = replay_raw_sql(history, history_rendered.connection)
-    m_cat, h_cat = read_catalog(models.connection), read_catalog(history_rendered.connection)
+    m_cat = read_catalog(models.connection)
+    h_cat, replayed = history_catalog(history)
     d_cat = read_catalog(conn)
+    save_ddl_facts()
     backups = frozenset(name for name in d_cat.tables if name.startswith(BACKUP_PREFIX))
     not_model_tables = (models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups
                         | virtual_tables(h_cat) | virtual_tables(d_cat))
-    return Sources(history, history_apps, replayed, m_cat, h_cat, d_cat, not_model_tables)
+    return Sources(history, replayed, m_cat, h_cat, d_cat, not_model_tables)
 
 
 def _audit(conn: sqlite3.Connection, apps, settings, config: Config, data: bool = True,
            progress: bool = False) -> Report:
     sources = read_sources(conn, apps)
-    history, history_apps, replayed = sources.history, sources.history_apps, sources.replayed
+    history, replayed = sources.history, sources.replayed
     m_cat, h_cat, d_cat = sources.m_cat, sources.h_cat, sources.d_cat
     differences = ThreeWayDiff(m_cat, h_cat, d_cat, ignore_tables=sources.not_model_tables).run()
 
     installed = {config.label for config in apps.get_app_configs()}
     explainer = Explainer(
-        conn, m_cat, h_cat, d_cat, history, model_index(apps), model_index(history_apps),
+        conn, m_cat, h_cat, d_cat, history, model_index(apps),
+        LazyIndex(lambda: model_index(sources.history_apps)),
         installed, bool(getattr(settings, "USE_TZ", False)), sample=config.sample_size, data=data,
     )
     findings = [explainer.schema_finding(diff) for diff in differences]
@@ -163,7 +169,12 @@ def _audit(conn: sqlite3.Connection, apps, settings, config: Config, data: bool 
 
 
 def pending_model_changes(history: History, apps) -> list[Finding]:
-    """What ``makemigrations`` would write now: the autodetector on leaf files vs models."""
+    """What ``makemigrations`` would write now: the autodetector on leaf files vs models.
+
+    When the leaf state equals the models' (Django's own ``ProjectState`` equality, which
+    compares every field's ``deconstruct()``, the options, bases and managers) the autodetector
+    has nothing to find and is not run.
+    """
     from django.db.migrations.autodetector import MigrationAutodetector
     # The base questioner answers every question with "no default" and never logs or exits;
     # NonInteractiveMigrationQuestioner calls sys.exit(3) on a new NOT NULL field.
@@ -172,9 +183,12 @@ def pending_model_changes(history: History, apps) -> list[Finding]:
 
     if history.leaf_state is None:
         return []
+    models_state = ProjectState.from_apps(apps)
+    if models_state.models == history.leaf_state.models:
+        return []
     try:
         changes = MigrationAutodetector(
-            history.leaf_state, ProjectState.from_apps(apps),
+            history.leaf_state, models_state,
             MigrationQuestioner(specified_apps=None, dry_run=True),
         ).changes(graph=history.loader.graph)
     except Exception as exc:  # noqa: BLE001 - broken history: the other findings say why

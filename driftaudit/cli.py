@@ -7,6 +7,7 @@ Exit codes (the contract): 0 no finding at or above ``--fail-on``; 1 findings at
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from pathlib import Path
@@ -198,4 +199,9 @@ def _init(project: str | None, force: bool) -> int:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    code = main()
+    # At exit Python's cyclic GC walks every object Django, the project and its apps created
+    # (Wagtail site: ~0.3 s, a sixth of a run) only to free memory the OS reclaims anyway.
+    # Frozen objects are skipped; atexit handlers and stream flushing still run as usual.
+    gc.freeze()
+    sys.exit(code)

@@ -81,10 +81,12 @@ class Orphans:
 
 def orphans(conn: sqlite3.Connection, catalog: Catalog, limit: int = DEFAULT_SAMPLE,
             progress: "Progress | None" = None) -> list[Orphans]:
-    """Every foreign key with orphan rows, table by table, counted inside SQLite.
+    """Every foreign key with orphan rows, table by table, in one pass over each child table.
 
-    ``pragma_foreign_key_check`` walks the child table once using the parent's key index; the
-    GROUP BY keeps one counter per key, so memory does not depend on the number of orphans.
+    ``pragma_foreign_key_check`` walks the child table once using the parent's key index and
+    yields only the orphan rows; they are counted here per key, and only the first ``limit``
+    rowids of each key are kept, so memory does not depend on the number of orphans (a second
+    pass for the samples would walk the whole table again when orphans are rare).
     A table whose key cannot be checked (``foreign key mismatch``: the parent column is not
     unique) is skipped: the schema findings report that key.
     """
@@ -95,17 +97,29 @@ def orphans(conn: sqlite3.Connection, catalog: Catalog, limit: int = DEFAULT_SAM
             continue
         with progress.scan(conn, f"checking foreign keys of {table.name}"):
             try:
-                counts = conn.execute(
-                    "SELECT fkid, count(*) FROM pragma_foreign_key_check(?) GROUP BY fkid ORDER BY fkid",
-                    (table.name,)).fetchall()
+                counts, rowids = _check_table(conn, table.name, limit)
             except sqlite3.OperationalError:
                 continue
-            keys = _key_list(conn, table.name)
-            for fkid, count in counts:
+            keys = _key_list(conn, table.name) if counts else {}
+            for fkid in sorted(counts):
                 if fkid not in keys:
                     continue
-                found.append(_orphan_sample(conn, catalog, table, keys[fkid], fkid, count, limit))
+                found.append(_orphan_sample(conn, catalog, table, keys[fkid], counts[fkid], rowids[fkid]))
     return found
+
+
+def _check_table(conn: sqlite3.Connection, table: str, limit: int) -> tuple[dict, dict]:
+    """``({fkid: orphan rows}, {fkid: first limit rowids})`` from one ``foreign_key_check`` pass."""
+    counts: dict[int, int] = {}
+    rowids: dict[int, list] = {}
+    cursor = conn.execute("SELECT fkid, rowid FROM pragma_foreign_key_check(?)", (table,))
+    while batch := cursor.fetchmany(4096):
+        for fkid, rowid in batch:
+            counts[fkid] = counts.get(fkid, 0) + 1
+            sample = rowids.setdefault(fkid, [])
+            if rowid is not None and len(sample) < limit:
+                sample.append(rowid)
+    return counts, rowids
 
 
 def _key_list(conn: sqlite3.Connection, table: str) -> dict[int, tuple]:
@@ -117,12 +131,8 @@ def _key_list(conn: sqlite3.Connection, table: str) -> dict[int, tuple]:
             for fid, parts in keys.items()}
 
 
-def _orphan_sample(conn, catalog: Catalog, table: Table, key: tuple, fkid: int, count: int,
-                   limit: int) -> Orphans:
+def _orphan_sample(conn, catalog: Catalog, table: Table, key: tuple, count: int, rowids: list) -> Orphans:
     target, columns, target_columns = key
-    rowids = [r[0] for r in conn.execute(
-        "SELECT rowid FROM pragma_foreign_key_check(?) WHERE fkid = ? LIMIT ?", (table.name, fkid, limit))
-        if r[0] is not None]
     pks, missing = [], []
     if rowids:
         marks = ", ".join("?" * len(rowids))

@@ -88,6 +88,8 @@ class History:
     squash_gaps: list = field(default_factory=list)
     applied_state: ProjectState | None = None
     leaf_state: ProjectState | None = None
+    #: the state cache's key of these states (None: not cacheable); what else derives from them keys on it
+    state_key: str | None = None
 
     def migration_file(self, key: Key) -> str | None:
         migration = self.loader.disk_migrations.get(key)
@@ -318,6 +320,7 @@ def replayed_states(history: History, plan: list, failures: list) -> tuple:
     loader, applied_plan = history.loader, history.applied_plan
     files = {key: history.migration_file(key) for key in plan}
     key = statecache.state_key(files, (tuple(applied_plan), tuple(plan)), loader.unmigrated_apps)
+    history.state_key = key
     cached = statecache.load(key)
     if cached is not None:
         applied_state, leaf_state, cached_failures = cached

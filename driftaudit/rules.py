@@ -1,7 +1,7 @@
 """The rule catalog: every finding kind's id, severity and words, read from ``rules/*.yaml``.
 
 Rule text lives in YAML so it can be read, reviewed and (later) overridden per project
-without touching code. Loaded with ``yaml.safe_load`` only.
+without touching code. Loaded with YAML's safe loader only.
 """
 
 from __future__ import annotations
@@ -65,9 +65,14 @@ def load_catalog() -> Mapping[str, Rule]:
     return by_kind
 
 
+#: libyaml's safe loader when PyYAML was built with it (the same documents, ~10x faster: the
+#: catalog is read on every run); the pure-Python one otherwise.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise AuditError(f"{path}: cannot read the rule catalog: {exc}") from None
 

@@ -10,7 +10,9 @@ migration) is simply not cached.
 
 The cache lives in ``$DRIFTAUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/driftaudit``, else
 ``~/.cache/driftaudit`` - never next to the project or the audited database.
-``DRIFTAUDIT_CACHE=off`` disables it. Only the newest :data:`KEEP` entries are kept.
+``DRIFTAUDIT_CACHE=off`` disables it. Only the newest :data:`KEEP` entries of each kind are
+kept: ``state-`` (the replayed states), ``hcat-`` (the history catalog derived from them,
+:mod:`driftaudit.historycatalog`) and ``ddl-`` (facts read from DDL texts, :mod:`driftaudit.ddl`).
 """
 
 from __future__ import annotations
@@ -64,11 +66,12 @@ def state_key(history_files: dict, plans: tuple, real_apps) -> str | None:
     return digest.hexdigest()
 
 
-def load(key: str | None):
+def load(key: str | None, kind: str = "state"):
+    """The value stored under ``key``; ``kind`` names the file family (``state-``, ``hcat-``...)."""
     folder = cache_dir()
     if key is None or folder is None:
         return None
-    path = folder / f"state-{key}.pickle"
+    path = folder / f"{kind}-{key}.pickle"
     try:
         with open(path, "rb") as handle:
             value = pickle.load(handle)
@@ -78,7 +81,7 @@ def load(key: str | None):
         return None
 
 
-def store(key: str | None, value) -> None:
+def store(key: str | None, value, kind: str = "state") -> None:
     folder = cache_dir()
     if key is None or folder is None:
         return
@@ -87,11 +90,11 @@ def store(key: str | None, value) -> None:
         _StatePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
         data = buffer.getvalue()
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".state-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, folder / f"state-{key}.pickle")
-        entries = sorted(folder.glob("state-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        os.replace(tmp, folder / f"{kind}-{key}.pickle")
+        entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - unpicklable state, read-only home: the audit goes on uncached
