@@ -2,6 +2,9 @@
 
 Exit codes (the contract): 0 no finding at or above ``--fail-on``; 1 findings at or above it;
 2 the audit could not run - one line on stderr, no traceback unless ``--traceback``.
+
+The command line only parses arguments, calls :mod:`driftaudit.api` and renders what it
+returns with :mod:`driftaudit.report`; it holds no audit or repair logic.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__
-from .errors import AuditError
-from .findings import SEVERITY_ORDER
+from driftaudit import __version__
+from driftaudit.errors import AuditError
+from driftaudit.explain.finding import SEVERITY_ORDER
 
 FAIL_ON = ("info", "warning", "error", "never")
 
@@ -72,10 +75,10 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, django_ready: bool = False, prog: str = "driftaudit") -> int:
+def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
     args = build_parser(prog).parse_args(argv)
     try:
-        return _dispatch(args, django_ready)
+        return _dispatch(args)
     except AuditError as exc:
         if getattr(args, "traceback", False):
             traceback.print_exc()
@@ -93,33 +96,23 @@ def main(argv: list[str] | None = None, django_ready: bool = False, prog: str = 
         return 2
 
 
-def _dispatch(args, django_ready: bool) -> int:
-    if args.command == "rules":
-        return _rules(args.rule_id)
-    if args.command == "init":
-        return _init(args.project, args.force)
-    if args.command == "report":
-        return _report(args, django_ready)
-    if args.command == "explain-delete":
-        return _explain_delete(args, django_ready)
-    if args.command == "propose":
-        from .propose import run_propose
-
-        return run_propose(args, django_ready)
-    if args.command == "verify":
-        from .verify import run_verify
-
-        return run_verify(args, django_ready)
-    raise AuditError(f"'{args.command}' is not available in driftaudit {__version__} yet; "
-                     "'driftaudit report' explains the drift and what to do by hand")
+def _dispatch(args) -> int:
+    commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
+                "propose": _propose, "verify": _verify}
+    return commands[args.command](args)
 
 
-def _report(args, django_ready: bool) -> int:
-    from .audit import Selection, run_report
-    from .render_report import render
+def _selection(args) -> dict:
+    """The selection options as the API's keywords."""
+    return {"project": args.project, "settings": args.settings, "database": args.database,
+            "db": args.db, "config": args.config}
 
-    selection = Selection(args.project, args.settings, args.database, args.db, args.config)
-    report = run_report(selection, django_ready, data=not args.no_data, progress=args.format == "text")
+
+def _report(args) -> int:
+    from driftaudit import api
+    from driftaudit.report import render
+
+    report = api.audit(**_selection(args), data=not args.no_data, progress=args.format == "text")
     text = render(report, args.format)
     if args.output:
         try:
@@ -135,28 +128,14 @@ def _report(args, django_ready: bool) -> int:
     return 1 if any(f.rank >= threshold and not f.accepted for f in report.findings) else 0
 
 
-def _explain_delete(args, django_ready: bool) -> int:
+def _explain_delete(args) -> int:
     """Exit 0 if the delete would succeed, 1 if it would fail, 2 if it cannot be simulated."""
     import json
-    import sqlite3
 
-    from .audit import Selection, prepare
-    from .dbfile import database_error, open_readonly
-    from .explain_delete import explain_delete, render_json, render_text
-    from .project import database_file
+    from driftaudit import api
+    from driftaudit.report.delete_verdict import render_json, render_text
 
-    selection = Selection(args.project, args.settings, args.database, args.db, args.config)
-    prepare(selection, django_ready)
-    from django.apps import apps
-
-    _label, path = database_file(args.database, args.db)
-    conn = open_readonly(path)
-    try:
-        verdict = explain_delete(conn, path, apps, args.model, args.pk)
-    except sqlite3.DatabaseError as exc:
-        raise database_error(path, exc) from None
-    finally:
-        conn.close()
+    verdict = api.explain_delete(args.model, args.pk, **_selection(args))
     if args.format == "json":
         sys.stdout.write(json.dumps(render_json(verdict), indent=2, default=str) + "\n")
     else:
@@ -164,9 +143,51 @@ def _explain_delete(args, django_ready: bool) -> int:
     return 0 if verdict.succeeds else 1
 
 
-def _rules(rule_id: str | None) -> int:
-    from .rules import load_catalog
+def _propose(args) -> int:
+    """Exit 0 written (or nothing to do); 1 nothing written: a fix policy forbids the repair, or
+    Django cannot run any migration on this history until a step outside a migration is done
+    (both listed, with what to do)."""
+    from driftaudit import api
+    from driftaudit.repair.wording import say
+    from driftaudit.report.repair_text import render_problems
 
+    proposal = api.propose(**_selection(args), app=args.app, name=args.name)
+    if proposal.plan.problems:
+        sys.stderr.write(render_problems(proposal.plan))
+        return 1
+    if not proposal.files:
+        print(say("message", "nothing"))
+        if proposal.pending:
+            print(say("message", "pending", count=len(proposal.pending), names=", ".join(proposal.pending)))
+        return 0
+    if args.dry_run:
+        for path, text in proposal.files.items():
+            print(say("message", "dry_run", path=path))
+            print(text)
+        return 0
+    for path in proposal.write():
+        print(say("message", "wrote", path=path))
+    print(say("message", "next"))
+    return 0
+
+
+def _verify(args) -> int:
+    """Exit 0 only if the copy migrates, re-audits clean and keeps the rows it should."""
+    from driftaudit import api
+    from driftaudit.report.repair_text import render_problems, render_verification
+
+    verification = api.verify(**_selection(args))
+    if verification.proposal.plan.problems:
+        sys.stdout.write(render_problems(verification.proposal.plan))
+        return 1
+    sys.stdout.write(render_verification(verification))
+    return 0 if verification.ok else 1
+
+
+def _rules(args) -> int:
+    from driftaudit.config.rules import load_catalog
+
+    rule_id = args.rule_id
     catalog = sorted(load_catalog().values(), key=lambda r: r.id)
     if rule_id is None:
         for rule in catalog:
@@ -180,21 +201,10 @@ def _rules(rule_id: str | None) -> int:
     raise AuditError(f"unknown rule '{rule_id}'; 'driftaudit rules' lists them")
 
 
-def _init(project: str | None, force: bool) -> int:
-    from .config import CONFIG_NAME
-    from .rules import rules_dir
+def _init(args) -> int:
+    from driftaudit.config.options import write_starter
 
-    folder = Path(project or ".")
-    if not folder.is_dir():
-        raise AuditError(f"project folder not found: {folder}")
-    target = folder / CONFIG_NAME
-    if target.exists() and not force:
-        raise AuditError(f"{target} already exists; pass --force to overwrite it")
-    example = (rules_dir() / "example-project.yaml").read_text(encoding="utf-8")
-    lines = [line if not line.strip() or line.startswith("#") else "# " + line for line in example.splitlines()]
-    header = ["# Written by `driftaudit init`: every option, commented out. Uncomment what you need."]
-    target.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
-    print(f"wrote {target}")
+    print(f"wrote {write_starter(Path(args.project or '.'), args.force)}")
     return 0
 
 

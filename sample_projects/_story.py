@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -86,6 +87,15 @@ class Story:
         """Run Python in ``manage.py shell`` (the user working with their data)."""
         return self.manage("shell", "--no-imports", "-c", textwrap.dedent(code), check=check) \
             if self._shell_has_no_imports() else self.manage("shell", "-c", textwrap.dedent(code), check=check)
+
+    def sqlite(self, script: str) -> None:
+        """Run SQL on ``db.sqlite3`` as the user did in the ``sqlite3`` shell: autocommit, and
+        foreign keys off (the shell's default), so nothing checks what the script does."""
+        db = sqlite3.connect(self.root / "db.sqlite3", isolation_level=None)
+        try:
+            db.executescript(script)
+        finally:
+            db.close()
 
     def git(self, *args: str) -> bool:
         """Run ``git ARGS`` in the project, as a fixed author (works on CI with no git config).

@@ -4,6 +4,10 @@
     python tools/report_snapshot.py take  OUT_DIR [--builds DIR]   # build samples once, record outputs
     python tools/report_snapshot.py check OUT_DIR [--builds DIR]   # record again, diff against OUT_DIR
 
+To prove a change to the build scripts changed no database, ``take`` with ``--samples`` set
+to an older checkout's ``sample_projects``, delete the builds, then ``check`` with the current
+scripts into the same ``--builds`` folder (the reports name the database's path).
+
 Recorded per sample: ``report`` as JSON, text, markdown and HTML, ``report --no-data --format json``
 and ``propose --dry-run``. The samples are built once into ``--builds`` (default: a folder beside
 OUT_DIR) and reused, so both runs audit byte-identical databases. Times the tool prints (the
@@ -32,7 +36,7 @@ COMMANDS = {
     "report-nodata.json": ["report", "--no-data", "--format", "json"],
     "propose.txt": ["propose", "--dry-run"],
 }
-STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?( UTC|Z|\+00:00)?")
+STAMP = re.compile(r"(\d{4}-\d\d-\d\d[ T])?\d\d:\d\d:\d\d( UTC|Z|\+00:00)?|\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
 
 
 def env() -> dict:
@@ -41,16 +45,16 @@ def env() -> dict:
     return e
 
 
-def build(name: str, builds: Path) -> Path:
+def build(name: str, builds: Path, samples: Path = SAMPLES) -> Path:
     target = builds / name
     if not (target / ".built").exists():
-        subprocess.run([sys.executable, str(SAMPLES / name / "build.py"), "--into", str(target), "--quiet"],
+        subprocess.run([sys.executable, str(samples / name / "build.py"), "--into", str(target), "--quiet"],
                        check=True, env=env(), capture_output=True)
     return target
 
 
-def record(name: str, builds: Path) -> dict[str, str]:
-    project = build(name, builds)
+def record(name: str, builds: Path, samples: Path = SAMPLES) -> dict[str, str]:
+    project = build(name, builds, samples)
     out = {}
     for file, args in COMMANDS.items():
         run = subprocess.run([sys.executable, "-m", "driftaudit", *args], cwd=project, env=env(),
@@ -66,12 +70,14 @@ def main() -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--builds", type=Path)
     parser.add_argument("--only", nargs="*", help="sample names (default: all)")
+    parser.add_argument("--samples", type=Path, default=SAMPLES,
+                        help="the sample_projects folder to build from (e.g. an older checkout's)")
     args = parser.parse_args()
     builds = (args.builds or args.out.parent / "builds").resolve()
     builds.mkdir(parents=True, exist_ok=True)
-    names = args.only or sorted(p.parent.name for p in SAMPLES.glob("*/build.py"))
+    names = args.only or sorted(p.parent.name for p in args.samples.glob("*/build.py"))
     with ThreadPoolExecutor(2) as pool:
-        results = dict(zip(names, pool.map(lambda n: record(n, builds), names)))
+        results = dict(zip(names, pool.map(lambda n: record(n, builds, args.samples), names)))
     differences = 0
     for name, files in results.items():
         for file, text in files.items():

@@ -96,9 +96,8 @@ story.shell("""
 
 story.step("""Books imported in the sqlite3 shell, where foreign keys are off by default: book 4
               by author 40 and book 5 by author 41, edited by author 42 - none of them exist.""")
-db = sqlite3.connect(story.root / "db.sqlite3")
-db.execute("INSERT INTO library_book (id, title, author_id, editor_id) VALUES (4, 'Imported A', 40, NULL)")
-db.execute("INSERT INTO library_book (id, title, author_id, editor_id) VALUES (5, 'Imported B', 41, 42)")
-db.commit()
-db.close()
+story.sqlite("""
+    INSERT INTO library_book (id, title, author_id, editor_id) VALUES (4, 'Imported A', 40, NULL);
+    INSERT INTO library_book (id, title, author_id, editor_id) VALUES (5, 'Imported B', 41, 42);
+""")
 story.done()

@@ -7,7 +7,6 @@ only checks that the tables of 0001_initial exist - never their columns - and re
 as applied. inventory_part has a nullable, text-typed quantity, no sku and an extra column.
 """
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,8 +18,7 @@ story.reset("inventory")
 
 story.step("""Another program made the inventory database: inventory_part (with a text
               quantity, nullable name and a `legacy_code` column) and inventory_bin.""")
-db = sqlite3.connect(story.root / "db.sqlite3", isolation_level=None)
-db.executescript("""
+story.sqlite("""
     CREATE TABLE "inventory_part" (
         "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
         "name" varchar(100) NULL,
@@ -33,7 +31,6 @@ db.executescript("""
     );
     INSERT INTO "inventory_part" ("name", "quantity", "legacy_code") VALUES ('bolt', '12', 'B-1');
 """)
-db.close()
 
 story.step("""The developer writes models for it, runs makemigrations, and `migrate
               --fake-initial` because the tables already exist: Django sees both tables and

@@ -6,7 +6,6 @@ semantics, so library_book's key still says REFERENCES "library_author"; the mig
 Django generated for the rename was then faked, because "the table is already renamed".
 """
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -28,11 +27,10 @@ story.shell("""
 
 story.step("""The DBA renames the table by hand, as SQLite before 3.26 did it (legacy_alter_table=ON):
               the table gets its new name, but library_book still references "library_author".""")
-db = sqlite3.connect(story.root / "db.sqlite3")
-db.execute("PRAGMA legacy_alter_table = ON")
-db.execute('ALTER TABLE "library_author" RENAME TO "library_writer"')
-db.commit()
-db.close()
+story.sqlite("""
+    PRAGMA legacy_alter_table = ON;
+    ALTER TABLE "library_author" RENAME TO "library_writer";
+""")
 
 story.step("""The developer sets Meta.db_table = "library_writer", makes the migration and fakes it,
               since the table already has its new name.""")

@@ -7,7 +7,6 @@ SQLite silently cascades: raw deletes of an author take the books with them, and
 next rebuild of the table would silently drop all three hand-made objects.
 """
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -32,8 +31,7 @@ story.step("""A DBA "hardens" the database in the sqlite3 shell: SQLite cannot A
               they rebuild books_book with ON DELETE CASCADE on author_id and a CHECK on year,
               copy the rows over, recreate Django's index on author_id, and add their own index
               on title.""")
-db = sqlite3.connect(story.root / "db.sqlite3", isolation_level=None)
-db.executescript("""
+story.sqlite("""
     PRAGMA foreign_keys = OFF;
     BEGIN;
     CREATE TABLE "new_books_book" (
@@ -51,7 +49,6 @@ db.executescript("""
     CREATE INDEX "books_title_idx" ON "books_book" ("title");
     COMMIT;
 """)
-db.close()
 
 story.step("""The symptom: a report script deletes author Ann with raw SQL, expecting PROTECT to
               refuse - and her book silently disappears with her.""")

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             if arg.startswith("--pythonpath="):
                 continue
             cleaned.append(arg)
-        sys.exit(main(cleaned, django_ready=True, prog="manage.py driftaudit"))
+        sys.exit(main(cleaned, prog="manage.py driftaudit"))
 
     def handle(self, *args, **options):  # pragma: no cover - call_command path
-        sys.exit(main(list(args), django_ready=True, prog="manage.py driftaudit"))
+        sys.exit(main(list(args), prog="manage.py driftaudit"))

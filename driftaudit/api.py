@@ -1,0 +1,120 @@
+"""driftaudit's public API: audit a project, propose its repair, verify the proposal.
+
+Used by the command line, ``manage.py driftaudit``, and anything else that wants the
+findings as objects (a system check, a test)::
+
+    import driftaudit
+
+    report = driftaudit.audit(project="path/to/project")       # -> Report
+    for finding in report.findings:                           # -> Finding (the contract's FINDING)
+        print(finding.rule, finding.kind, finding.table, finding.cause)
+
+    proposal = driftaudit.propose(project="path/to/project")  # -> Proposal (nothing written yet)
+    if not proposal.plan.problems:
+        proposal.write()
+
+Every function takes the contract's selection options as keywords (``project``, ``settings``,
+``database``, ``db``, ``config``). When Django is already set up in this process (under
+``manage.py``, pytest-django, a system check) its settings are used as they are. The audited
+database is only ever opened read-only. An :class:`~driftaudit.errors.AuditError` says, in one
+line, why an audit could not run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from driftaudit.errors import AuditError
+from driftaudit.explain.audit import Report, explain
+from driftaudit.explain.delete import Verdict
+from driftaudit.repair.propose import Proposal, make_proposal
+from driftaudit.repair.verify import Verification, verify_proposal
+from driftaudit.schema.read import AuditInput, read_input
+from driftaudit.sources.database import database_error, open_readonly
+from driftaudit.sources.project import Project, Selection, open_project
+
+__all__ = ["AuditError", "Proposal", "Report", "Selection", "Verdict", "Verification",
+           "audit", "explain_delete", "open_audit", "propose", "verify"]
+
+
+def audit(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
+          db: str | Path | None = None, config: str | Path | None = None, data: bool = True,
+          progress: bool = False) -> Report:
+    """Audit models, history and database; the explained findings as a :class:`Report`.
+
+    ``data=False`` skips the row checks (orphans, duplicates, blocked deletes); ``progress``
+    reports long row scans on stderr.
+    """
+    with open_audit(_selection(project, settings, database, db, config)) as inputs:
+        return explain(inputs, data=data, progress=progress)
+
+
+def propose(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
+            db: str | Path | None = None, config: str | Path | None = None, app: str | None = None,
+            name: str | None = None) -> Proposal:
+    """The repair migrations the audit calls for, as a :class:`Proposal` (call ``.write()``).
+
+    ``app`` puts every step into that app's migration; ``name`` names the migration files.
+    """
+    return _propose(_selection(project, settings, database, db, config), app, name)[0]
+
+
+def verify(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
+           db: str | Path | None = None, config: str | Path | None = None) -> Verification:
+    """Apply the proposal to a copy of the project and database, re-audit, count rows.
+
+    When the proposal has problems nothing is run: the :class:`Verification` has no checks and
+    ``verification.proposal.plan.problems`` says why.
+    """
+    proposal, project_ = _propose(_selection(project, settings, database, db, config))
+    if proposal.plan.problems:
+        return Verification(proposal)
+    return verify_proposal(proposal, project_)
+
+
+def explain_delete(model: str, pk: str, project: str | Path | None = None, *, settings: str | None = None,
+                   database: str = "default", db: str | Path | None = None,
+                   config: str | Path | None = None) -> Verdict:
+    """Would ``Model.objects.get(pk=pk).delete()`` succeed on this database, and if not, why?"""
+    from driftaudit.explain.delete import explain_delete as simulate
+
+    project_ = open_project(_selection(project, settings, database, db, config))
+    from django.apps import apps
+
+    with _readonly(project_) as conn:
+        return simulate(conn, project_.database_path, apps, model, pk)
+
+
+@contextmanager
+def open_audit(selection: Selection) -> Iterator[AuditInput]:
+    """The project opened and its three sources read, the database open read-only meanwhile."""
+    project = open_project(selection)
+    with _readonly(project) as conn:
+        yield read_input(project, conn)
+
+
+def _propose(selection: Selection, app: str | None = None, name: str | None = None) -> tuple[Proposal, Project]:
+    with open_audit(selection) as inputs:
+        report = explain(inputs)
+        return make_proposal(inputs, report.findings, app, name), inputs.project
+
+
+@contextmanager
+def _readonly(project: Project) -> Iterator[sqlite3.Connection]:
+    """The audited database, read-only; SQLite's errors become one clear line."""
+    path = project.database_path
+    conn = open_readonly(path)
+    try:
+        yield conn
+    except sqlite3.DatabaseError as exc:
+        raise database_error(path, exc) from None
+    finally:
+        conn.close()
+
+
+def _selection(project, settings, database, db, config) -> Selection:
+    return Selection(None if project is None else str(project), settings, database,
+                     None if db is None else str(db), None if config is None else str(config))

@@ -1,0 +1,111 @@
+"""The rule catalog: every finding kind's id, severity and words, read from ``rules/*.yaml``.
+
+Rule text lives in YAML so it can be read, reviewed and (later) overridden per project
+without touching code. Loaded with YAML's safe loader only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from driftaudit.errors import AuditError
+
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    severity: str
+    title: str
+    description: str
+    breaks: str
+    fix: str
+    templates: Mapping[str, str] = field(default_factory=dict)
+    escalate: Mapping[str, str] = field(default_factory=dict)
+
+    def severity_for(self, conditions: frozenset) -> str:
+        """The default severity, or the escalated one when a listed condition holds."""
+        for condition, severity in self.escalate.items():
+            if condition in conditions:
+                return severity
+        return self.severity
+
+    def template(self, name: str) -> str:
+        return self.templates.get(name) or self.templates.get("default", "")
+
+
+def rules_dir() -> Path:
+    """``rules/`` beside the package in a checkout; the packaged copy when installed."""
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent / "rules"
+    if (checkout / "builtin.yaml").is_file():
+        return checkout
+    from importlib.resources import files
+
+    return Path(str(files("driftaudit.rules")))
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Mapping[str, Rule]:
+    """All rules, keyed by finding kind."""
+    by_kind: dict[str, Rule] = {}
+    path = rules_dir() / "builtin.yaml"
+    for entry in read_yaml(path) or []:
+        rule = Rule(**entry)
+        if rule.severity not in SEVERITIES:
+            raise AuditError(f"{path}: rule {rule.id} has unknown severity {rule.severity!r}")
+        by_kind[rule.kind] = rule
+    return by_kind
+
+
+#: libyaml's safe loader when PyYAML was built with it (the same documents, ~10x faster: the
+#: catalog is read on every run); the pure-Python one otherwise.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path):
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+    except (OSError, yaml.YAMLError) as exc:
+        raise AuditError(f"{path}: cannot read the rule catalog: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def load_causes() -> Mapping[str, Mapping[str, str]]:
+    """The cause vocabulary: ``{cause: {"title": ..., "evidence": template}}``."""
+    return read_yaml(rules_dir() / "causes.yaml") or {}
+
+
+def rule_for(kind: str) -> Rule:
+    try:
+        return load_catalog()[kind]
+    except KeyError:
+        raise AuditError(f"no rule for finding kind {kind!r} in {rules_dir()}") from None
+
+
+class _KeepUnknown(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fill(template: str, **values) -> str:
+    """Fill a catalog template; a placeholder with no value stays visible rather than raising."""
+    return template.format_map(_KeepUnknown(values)).strip()
+
+
+def join_values(values, count: int | None = None) -> str:
+    """Values as prose: ``1, 2 and 3``; with more rows than shown, ``1, 2, 3 and 17 more``."""
+    shown = [str(v) for v in values]
+    count = len(shown) if count is None else count
+    if count > len(shown):
+        return ", ".join(shown) + f" and {count - len(shown)} more"
+    if len(shown) > 1:
+        return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if shown else "(none)"

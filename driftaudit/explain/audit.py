@@ -1,0 +1,88 @@
+"""One audit explained: the three-way diff, causes, data impact and history, as a report.
+
+``explain(AuditInput) -> Report`` runs the explanation layer in order: schema findings from the
+diff (with their causes), row impact, raw SQL objects, history facts, pending model changes;
+then the project's configuration (select, ignore, severities, accepted drift) and the ids.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field, replace
+
+from driftaudit import __version__
+from driftaudit.config.options import Config
+from driftaudit.explain.configure import apply_config
+from driftaudit.explain.data_impact import DataImpact
+from driftaudit.explain.explainer import Explainer
+from driftaudit.explain.finding import Finding
+from driftaudit.explain.pending import pending_model_changes
+from driftaudit.explain.raw_objects import raw_object_findings
+from driftaudit.explain.rows import Progress
+from driftaudit.schema.diff import schema_diff
+from driftaudit.schema.read import AuditInput
+from driftaudit.sources.history import History, migration_label
+
+
+@dataclass
+class Report:
+    """One audit's result: the findings (the contract's FINDINGs) and what was audited."""
+
+    settings: str
+    database: str
+    database_path: str
+    sqlite_version: str
+    django_version: str
+    findings: list[Finding] = field(default_factory=list)
+    history: dict = field(default_factory=dict)
+    config: Config = field(default_factory=Config)
+
+    def to_json(self) -> dict:
+        by_sev = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            by_sev[f.severity] += 1
+        return {
+            "tool": {"name": "driftaudit", "version": __version__},
+            "project": {"settings": self.settings, "database": self.database_path,
+                        "sqlite_version": self.sqlite_version, "django_version": self.django_version},
+            "summary": {"findings": len(self.findings), "by_severity": by_sev,
+                        "accepted": sum(1 for f in self.findings if f.accepted)},
+            "findings": [f.to_json() for f in self.findings],
+            "history": self.history,
+        }
+
+
+def explain(audit: AuditInput, data: bool = True, progress: bool = False) -> Report:
+    """The audit's findings, explained, configured and numbered: the report.
+
+    ``data=False`` (``--no-data``, or ``data.enabled: false``) reads no rows at all;
+    ``progress`` reports long row scans on stderr.
+    """
+    import django
+
+    project, sources = audit.project, audit.sources
+    config = project.config
+    data = data and config.data_enabled
+    differences = schema_diff(sources)
+    explainer = Explainer(audit, data=data)
+    findings = [explainer.schema_finding(diff) for diff in differences]
+    if data:  # rows: blocked deletes on the schema findings, then orphans, duplicates, DO_NOTHING
+        impact = DataImpact(explainer, audit.apps, Progress(progress))
+        findings = impact.attach(findings) + impact.findings(differences)
+    findings += raw_object_findings(sources.h_cat, sources.d_cat, sources.replayed, sources.history)
+    findings += explainer.history_findings()
+    findings += pending_model_changes(sources.history, audit.apps)
+    findings.sort(key=lambda f: (-f.rank, f.kind, f.table or "", f.column or "", f.migration or ""))
+    findings = apply_config(findings, config)
+    findings = [replace(f, id=f"F{i}") for i, f in enumerate(findings, 1)]
+    return Report(project.settings_module, project.database_label, project.database_path,
+                  sqlite3.sqlite_version, django.get_version(), findings,
+                  _history_summary(sources.history), config)
+
+
+def _history_summary(history: History) -> dict:
+    return {
+        "applied": [migration_label(k) for k in history.applied_plan],
+        "ghost": [migration_label(k) for k in history.ghosts],
+        "unapplied": [migration_label(k) for k in history.unapplied] if history.has_records_table else [],
+    }

@@ -1,0 +1,258 @@
+"""Turn schema differences, history facts and data facts into explained findings.
+
+The explainer decides *what to say*; the words themselves come from the rule catalog
+(``rules/builtin.yaml``) and the cause vocabulary (``rules/causes.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from driftaudit.config.rules import fill, join_values, rule_for
+from driftaudit.explain.ddl_evidence import ddl_evidence
+from driftaudit.explain.evidence import Evidence, EvidenceFinder
+from driftaudit.explain.finding import Finding
+from driftaudit.explain.rows import BlockedParents, blocked_parents, row_count
+from driftaudit.schema.catalog import Table
+from driftaudit.schema.diff import Difference
+from driftaudit.schema.read import AuditInput
+from driftaudit.sources.history import migration_label
+from driftaudit.sql import quote_identifier
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    app: str
+    model: str  # object name, e.g. "ExampleOne"
+
+    @property
+    def label(self) -> str:
+        return f"{self.app}.{self.model}"
+
+
+def model_index(apps) -> dict[str, ModelRef]:
+    """Lower-cased table name -> the model that owns it (auto-created M2M tables included)."""
+    index = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        index.setdefault(meta.db_table.lower(), ModelRef(meta.app_label, meta.object_name))
+    return index
+
+
+@dataclass(frozen=True)
+class M2MOrigin:
+    owner: ModelRef
+    field: str
+    target: ModelRef
+
+
+class Explainer:
+    """Says what each difference means: which model, which cause, what it blocks.
+
+    Reads everything from one :class:`~driftaudit.schema.read.AuditInput`; ``data=False``
+    (``--no-data``) never reads a row, only schema and history.
+    """
+
+    def __init__(self, audit: AuditInput, data: bool = True):
+        from django.conf import settings
+
+        sources = audit.sources
+        self.conn = audit.conn
+        self.m, self.h, self.d = sources.m_cat, sources.h_cat, sources.d_cat
+        self.history = sources.history
+        self.models_index = model_index(audit.apps)
+        self.history_index = LazyIndex(lambda: model_index(sources.history_apps))
+        self.installed = {config.label for config in audit.apps.get_app_configs()}
+        self.sample = audit.project.config.sample_size
+        self.data = data
+        use_tz = bool(getattr(settings, "USE_TZ", False))
+        self.evidence = EvidenceFinder(self.history, self.installed, use_tz, models=self.m, database=self.d)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def model_of(self, table: str) -> ModelRef | None:
+        key = table.lower()
+        return self.models_index.get(key) or self.history_index.get(key)
+
+    def app_of(self, table: str) -> str | None:
+        ref = self.model_of(table)
+        if ref:
+            return ref.app
+        labels = self.installed | {app for app, _ in self.history.records}
+        matches = [label for label in labels if table.lower().startswith(label.lower() + "_")]
+        return max(matches, key=len) if matches else None
+
+    def _finding(self, kind: str, conditions=frozenset(), template="default", **values) -> Finding:
+        rule = rule_for(kind)
+        text = fill(rule.template(template), **values)
+        fix = fill(rule.fix, **values)
+        return Finding(rule=rule.id, kind=kind, severity=rule.severity_for(conditions),
+                       signature=None, cause="unknown", explanation=text, fix=fix)
+
+    # -- schema ----------------------------------------------------------------------------
+    def schema_finding(self, diff: Difference) -> Finding:
+        if diff.kind == "stale-table":
+            return self.stale_table(diff)
+        ref = self.model_of(diff.table)
+        app = ref.app if ref else self.app_of(diff.table)
+        field = diff.column if diff.kind in ("missing-column",) else None
+        evidence = ddl_evidence(self.evidence, diff) or self.evidence.explain(
+            diff.signature, app, ref.model if ref else None, field,
+            present_in_models=diff.kind in ("missing-table", "missing-column"),
+            kind=diff.kind, table=diff.table, column=diff.column,
+        )
+        conditions = set()
+        if diff.kind == "stale-column" and diff.database and "NOT NULL" in diff.database \
+                and "no default" in diff.database:
+            conditions.add("breaks_inserts")
+        if diff.kind == "column-type" and diff.detail.get("affinity_same"):
+            conditions.add("declared_text_only")
+        if diff.kind == "column-null" and diff.database == "NOT NULL":
+            conditions.add("database_stricter")
+        finding = self._finding(
+            diff.kind, frozenset(conditions), table=diff.table, column=diff.column,
+            model=ref.label if ref else "(unknown)", models=_say(diff.models),
+            history=_say(diff.history), database=_say(diff.database),
+            history_evidence=evidence.sentence,
+            **{k: v for k, v in diff.detail.items() if isinstance(v, str)},  # e.g. old_column
+        )
+        return self._complete(finding, diff, evidence, app, ref)
+
+    def _complete(self, finding: Finding, diff: Difference, evidence: Evidence, app, ref,
+                  impact=None, count=None) -> Finding:
+        return replace(
+            finding, signature=diff.signature, cause=evidence.cause, app=app,
+            model=ref.label if ref else None, table=diff.table, column=diff.column,
+            migration=migration_label(evidence.migration),
+            sources={"models": diff.models, "history": diff.history, "database": diff.database},
+            impact=impact, count=count,
+        )
+
+    def stale_table(self, diff: Difference) -> Finding:
+        table = self.d.table(diff.table)
+        origin = self.m2m_origin(table)
+        app = origin.owner.app if origin else self.app_of(table.name)
+        evidence = self.evidence.removed_app(app) if app else None
+        evidence = evidence or self.evidence.explain(diff.signature, app, kind=diff.kind, table=table.name)
+        values = dict(table=table.name, table_sql=quote_identifier(table.name),
+                      history_evidence=evidence.sentence, app=app or "?")
+        if origin:
+            template = "m2m_join_table"
+            values.update(field=origin.field, owner_model=origin.owner.label, target_model=origin.target.label)
+        elif evidence.cause == "removed-app":
+            template = "removed_app"
+        elif app:
+            template = "removed_model"
+            values["model_guess"] = table.name[len(app) + 1:] or table.name
+        else:
+            template = "default"
+        blocked = self.blocked_by(table) if self.data else []
+        rows = row_count(self.conn, table.name) if self.data else None
+        rule = rule_for("stale-table")
+        text = fill(rule.template(template), **values)
+        if rows is None:
+            text += " " + rule.template("no_data").strip()
+        elif blocked:
+            text += " " + fill(
+                rule.template("blocked_deletes"), rows=rows, targets=self._describe_blocked(blocked),
+                when="at commit" if all(b.deferred for b in blocked) else "immediately",
+                others=self._describe_unblocked(blocked),
+            )
+        elif rows == 0:
+            text += " " + rule.template("no_rows").strip()
+        conditions = frozenset({"blocks_deletes"} if any(b.count for b in blocked) else set())
+        finding = replace(self._finding("stale-table", conditions), explanation=text,
+                          fix=fill(rule.fix, **values))
+        impact = {"rows": rows, "blocked_deletes": [self._blocked_json(b) for b in blocked]}
+        ref = origin.owner if origin else None
+        finding = self._complete(finding, diff, evidence, app, None, impact=impact, count=rows)
+        return replace(finding, model=ref.label if ref else None)
+
+    def blocked_by(self, child: Table) -> list[BlockedParents]:
+        """Parents that ``child``'s keys (unknown to Django) stop from being deleted."""
+        result = []
+        position = {c.name.lower(): i for i, c in enumerate(child.columns)}
+        for fk in sorted(child.foreign_keys, key=lambda k: position.get(k.columns[0].lower(), 0)):
+            parent = self.d.table(fk.target_table)
+            if parent is None or parent.name.lower() == child.name.lower():
+                continue
+            found = blocked_parents(self.conn, child, fk, parent, self.sample)
+            if found is not None and found.count:
+                result.append(found)
+        return result
+
+    def _describe_blocked(self, blocked: list[BlockedParents]) -> str:
+        parts = []
+        for b in blocked:
+            ref = self.model_of(b.parent_table)
+            name = f" ({ref.model})" if ref else ""
+            keys = join_values(b.sample, b.count)
+            parts.append(f"{b.parent_table}{name} {b.parent_columns[0]}s {keys}")
+        return " and ".join(parts)
+
+    def _describe_unblocked(self, blocked: list[BlockedParents]) -> str:
+        free = [(b.parent_table, b.parent_rows - b.count) for b in blocked if b.parent_rows > b.count]
+        if not free:
+            return ""
+        return " (" + ", ".join(f"the other {n} {t} row(s)" for t, n in free) + ")"
+
+    def _blocked_json(self, b: BlockedParents) -> dict:
+        ref = self.model_of(b.parent_table)
+        return {
+            "table": b.parent_table, "model": ref.label if ref else None,
+            "column": b.parent_columns[0] if len(b.parent_columns) == 1 else list(b.parent_columns),
+            "pks": list(b.sample), "count": b.count, "via": f"{b.child_table}.{', '.join(b.child_columns)}",
+            "checked": "at commit" if b.deferred else "immediately",
+        }
+
+    def m2m_origin(self, table: Table) -> M2MOrigin | None:
+        """Is ``table`` the auto-created join table of a ManyToManyField? From its shape and name."""
+        if len(table.foreign_keys) != 2 or len(table.columns) != 3:
+            return None
+        fk_cols = {c.lower() for fk in table.foreign_keys for c in fk.columns}
+        others = [c for c in table.columns if c.name.lower() not in fk_cols]
+        if len(others) != 1 or not others[0].primary_key:
+            return None
+        for owner_fk in table.foreign_keys:
+            owner_table = owner_fk.target_table
+            prefix = owner_table.lower() + "_"
+            if not table.name.lower().startswith(prefix):
+                continue
+            target_fk = next(fk for fk in table.foreign_keys if fk is not owner_fk)
+            owner, target = self.model_of(owner_table), self.model_of(target_fk.target_table)
+            if owner and target:
+                return M2MOrigin(owner, table.name[len(prefix):], target)
+        return None
+
+    # -- history ---------------------------------------------------------------------------
+    def history_findings(self) -> list[Finding]:
+        """History facts (ghosts, unapplied, missing dependencies, rewrites), linked to the drift
+        the schema findings attributed to them - so call it after ``schema_finding``."""
+        from driftaudit.explain.history_findings import HistoryFindings
+
+        return HistoryFindings(self).all()
+
+def _say(value) -> str:
+    return "absent" if value is None else str(value)
+
+
+class LazyIndex(Mapping):
+    """A mapping built by ``make()`` on first use: the history's model index renders ``StateApps``,
+    which a report whose tables all belong to models never needs."""
+
+    def __init__(self, make):
+        self._make, self._data = make, None
+
+    def _mapping(self) -> dict:
+        if self._data is None:
+            self._data = self._make()
+        return self._data
+
+    def __getitem__(self, key):
+        return self._mapping()[key]
+
+    def __iter__(self):
+        return iter(self._mapping())
+
+    def __len__(self):
+        return len(self._mapping())

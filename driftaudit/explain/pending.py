@@ -1,0 +1,51 @@
+"""What ``makemigrations`` would write now: the ``pending-model-change`` findings (M vs H files)."""
+
+from __future__ import annotations
+
+import sys
+
+from driftaudit.config.rules import fill, rule_for
+from driftaudit.explain.finding import Finding
+from driftaudit.sources.history import History, migration_label
+
+
+def pending_model_changes(history: History, apps) -> list[Finding]:
+    """What ``makemigrations`` would write now: the autodetector on leaf files vs models.
+
+    When the leaf state equals the models' (Django's own ``ProjectState`` equality, which
+    compares every field's ``deconstruct()``, the options, bases and managers) the autodetector
+    has nothing to find and is not run.
+    """
+    from django.db.migrations.autodetector import MigrationAutodetector
+
+    # The base questioner answers every question with "no default" and never logs or exits;
+    # NonInteractiveMigrationQuestioner calls sys.exit(3) on a new NOT NULL field.
+    from django.db.migrations.questioner import MigrationQuestioner
+    from django.db.migrations.state import ProjectState
+
+    if history.leaf_state is None:
+        return []
+    models_state = ProjectState.from_apps(apps)
+    if models_state.models == history.leaf_state.models:
+        return []
+    try:
+        changes = MigrationAutodetector(
+            history.leaf_state, models_state,
+            MigrationQuestioner(specified_apps=None, dry_run=True),
+        ).changes(graph=history.loader.graph)
+    except Exception as exc:  # noqa: BLE001 - broken history: the other findings say why
+        print(f"driftaudit: could not compute pending model changes: {exc}", file=sys.stderr)
+        return []
+    rule = rule_for("pending-model-change")
+    out = []
+    for app, migrations in sorted(changes.items()):
+        operations = [op.describe() for migration in migrations for op in migration.operations]
+        text = fill(rule.template("default"), app=app, operations="; ".join(operations))
+        out.append(Finding(
+            rule=rule.id, kind="pending-model-change", severity=rule.severity, signature="M≠H",
+            cause="pending-model-change", explanation=text, fix=rule.fix, app=app,
+            migration=migration_label((app, migrations[0].name)) if migrations else None,
+            sources={"models": "changed", "history": "; ".join(operations), "database": None},
+        ))
+    return out
+

@@ -1,0 +1,68 @@
+"""What no migration can repair in the history, and the records a repair migration cleans up.
+
+Django checks the history before it runs any migration: a dependency whose file is gone
+(``NodeNotFoundError``) or a migration recorded before its dependency
+(``InconsistentMigrationHistory``) stops every ``migrate``, so a repair migration would never
+run. Neither can a database whose tables were made without ``django_migrations``: ``migrate``
+would start with the initial migrations and fail on tables that exist. For these, ``propose``
+writes nothing and says, command by command, what to do first (exit 1); after that step a new
+``propose`` repairs whatever still differs. What a migration can fix is planned here too:
+ghost records (files gone) are deleted once the repair has undone what they left, and a squash
+whose replaced files were deleted part-way is completed by recording the replaced migrations
+it still lacks.
+"""
+
+from __future__ import annotations
+
+from driftaudit.repair.plan import Problem
+from driftaudit.repair.wording import say
+from driftaudit.sources.history import migration_label
+
+
+def history_blockers(history, planner, alias: str) -> list[Problem]:
+    """Problems (kind "history") that stop every ``migrate`` on this database, with the fix."""
+    out = []
+    graph = history.loader.graph
+    for missing in history.missing_dependencies:
+        dep = missing.dependency
+        earlier = sorted(k for k in graph.nodes if k[0] == dep[0] and k[1] < dep[1])
+        path = history.migration_file(missing.migration)
+        repoint = say("problem", "repoint", replacement=repr(earlier[-1]), path=path) if earlier else ""
+        out.append(Problem("", say("problem", "missing_dependency", migration=migration_label(missing.migration),
+                                   dependency=migration_label(dep), repoint=repoint), "history"))
+    for record in history.inconsistent:
+        app, name = record.dependency
+        out.append(Problem("", say("problem", "inconsistent", migration=migration_label(record.migration),
+                                   dependency=migration_label(record.dependency),
+                                   command=record_command(app, name, alias)), "history"))
+    if not history.has_records_table:
+        migrated = history.loader.migrated_apps
+        tables = sorted(t.name for t in planner.s.d_cat.tables.values()
+                        if planner.owner(t.name)[0] in migrated and t.name not in planner.s.not_model_tables)
+        if tables:
+            out.append(Problem("", say("problem", "no_records", tables=", ".join(tables[:10]),
+                                       more=f" (+{len(tables) - 10})" if len(tables) > 10 else "",
+                                       database="" if alias == "default" else f" --database {alias}"),
+                               "history"))
+    return out
+
+
+def record_command(app: str, name: str, alias: str) -> str:
+    """The ``manage.py shell`` command that records one migration with Django's own recorder."""
+    return ("python manage.py shell -c \"from django.db import connections; "
+            "from django.db.migrations.recorder import MigrationRecorder; "
+            f"MigrationRecorder(connections['{alias}']).record_applied('{app}', '{name}')\"")
+
+
+def ghost_records(history, installed: set) -> dict:
+    """``{app: (names, ...)}`` of recorded migrations of installed apps whose files are gone."""
+    out: dict = {}
+    for app, name in history.ghosts:
+        if app in installed:
+            out.setdefault(app, []).append(name)
+    return {app: tuple(sorted(names)) for app, names in out.items()}
+
+
+def squash_records(history) -> dict:
+    """``{app: (squash key, replaced names to record)}`` for squashes applied part-way."""
+    return {gap.squash[0]: (gap.squash, tuple(name for _, name in gap.unapplied)) for gap in history.squash_gaps}

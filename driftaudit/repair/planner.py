@@ -1,0 +1,211 @@
+"""The repair plan: what ``driftaudit propose`` does to which table, and why.
+
+The target of the repair is the schema Django renders for the models (M) - except for tables
+that migrations still pending on this database will change: those are brought back to the
+applied history (H), so that the pending migrations then run on the schema they expect.
+The same three-way diff as the audit decides what differs; each table that differs is
+created, renamed, rebuilt or (when only the database has it) backed up and dropped.
+Row facts (orphans, duplicates, NULLs, type conversions) are read here, read-only, and turned
+into explicit row fixes or, under the default policies, into problems that stop the proposal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from driftaudit.config.rules import fill
+from driftaudit.explain.explainer import model_index
+from driftaudit.explain.finding import Finding
+from driftaudit.repair.names import backup_name, renamed_sql
+from driftaudit.repair.plan import Problem, RowFix, TableStep, ddl_key
+from driftaudit.repair.row_facts import RowFacts
+from driftaudit.repair.wording import words
+from driftaudit.schema.catalog import Catalog, Table
+from driftaudit.schema.diff import ThreeWayDiff
+from driftaudit.schema.introspect import read_catalog
+from driftaudit.schema.read import AuditInput
+from driftaudit.sources.models import render_models
+
+INDEX_KINDS = {"index-missing", "index-extra", "unique-missing", "unique-extra"}
+
+
+class Planner:
+    """Reads the sources once and decides, table by table, what the repair does."""
+
+    def __init__(self, audit: AuditInput, findings: list[Finding]):
+        sources = audit.sources
+        self.conn, self.apps, self.s, self.config = audit.conn, audit.apps, sources, audit.project.config
+        self.findings = findings
+        history = sources.history
+        #: squashes whose replaced files are gone mid-way: the repair completes them (they are
+        #: brought to the files' state and recorded), so they are not pending for the plan
+        self.gaps = {gap.squash for gap in history.squash_gaps}
+        self.pending_keys = [k for k in history.unapplied if k not in self.gaps]
+        self.pending = bool(self.pending_keys) and history.has_records_table
+        self.leaf_cat = read_catalog(render_models(history.leaf_state.apps).connection) \
+            if self.pending else sources.h_cat
+        self.m_index = model_index(audit.apps)
+        self.h_index = model_index(sources.history_apps)
+        self.pending_tables = self._pending_tables()
+        self.target = self._target_catalog()
+        self.taken = set(sources.d_cat.tables) | set(sources.d_cat.raw_objects)
+        self.facts = RowFacts(self.conn, self.config, self._fields(), self.taken)
+        self.problems: list[Problem] = []
+
+    # -- the target --------------------------------------------------------------------------
+    def _pending_tables(self) -> set:
+        """Tables the pending migrations will change: the repair leaves them as applied (H)."""
+        if not self.pending:
+            return set()
+        h, leaf = self.s.h_cat.tables, self.leaf_cat.tables
+        gap_apps = {key[0] for key in self.gaps}
+        return {n for n in set(h) | set(leaf) if ddl_key(h.get(n)) != ddl_key(leaf.get(n))
+                and self.owner(n)[0] not in gap_apps}
+
+    def _target_catalog(self) -> Catalog:
+        tables = {n: t for n, t in self.s.m_cat.tables.items() if n not in self.pending_tables}
+        tables.update({n: self.s.h_cat.tables[n] for n in self.pending_tables if n in self.s.h_cat.tables})
+        return Catalog(tables, self.s.m_cat.raw_objects)
+
+    def _fields(self) -> dict:
+        """``(table, column)`` -> the model field (models, or history for pending tables)."""
+        out = {}
+        for registry, pending in ((self.s.history_apps, True), (self.apps, False)):
+            for model in registry.get_models(include_auto_created=True):
+                table = model._meta.db_table.lower()
+                if (table in self.pending_tables) != pending:
+                    continue
+                for f in model._meta.local_fields:
+                    out[(table, f.column.lower())] = f
+        return out
+
+    def owner(self, table: str) -> tuple[str | None, str]:
+        """(app label, model name) of a table: models first, then the history, then records."""
+        ref = self.m_index.get(table.lower()) or self.h_index.get(table.lower())
+        if ref is not None:
+            return ref.app, ref.model
+        apps = {app for app, _ in self.s.history.records}
+        for app in sorted(apps, key=len, reverse=True):
+            if table.lower().startswith(app.lower() + "_"):
+                return app, ""
+        return None, ""
+
+    # -- the steps ---------------------------------------------------------------------------
+    def steps(self) -> list[TableStep]:
+        d, t = self.s.d_cat, self.target
+        diffs = self.diffs = ThreeWayDiff(t, self.s.h_cat, d, ignore_tables=self.s.not_model_tables).run()
+        reasons: dict[str, list[str]] = {}
+        self.kinds: dict[str, set] = {}
+        renamed: dict[str, str] = {}  # new -> old
+        for diff in diffs:
+            self.kinds.setdefault(diff.table.lower(), set()).add(diff.kind)
+            if diff.kind == "renamed-table":
+                renamed[diff.table.lower()] = diff.detail["old_table"].lower()
+            reasons.setdefault(diff.table.lower(), []).append(_reason(diff))
+        self.renamed = renamed
+        steps = []
+        for name in sorted(reasons):
+            target, current = t.table(name), d.table(name)
+            app, model = self.owner(name)
+            why = "; ".join(dict.fromkeys(reasons[name]))
+            if name in renamed:
+                old = d.table(renamed[name])
+                steps.append(TableStep("rename", app, target.name, old.name, model, target, old, reason=why))
+                if ddl_key(target) != ddl_key(_as_named(old, target.name)):
+                    steps.append(self._rebuild(app, model, target, _as_named(old, target.name), why))
+            elif target is not None and current is None:
+                steps.append(TableStep("create", app, target.name, "", model, target, reason=why))
+            elif target is None and current is not None:
+                if name in renamed.values():
+                    continue
+                steps.append(self._drop(app, current, why))
+            elif target is not None:
+                steps.append(self._index_step(app, model, target, current, why)
+                             or self._rebuild(app, model, target, current, why))
+        return [s for s in steps if s is not None]
+
+    def _index_step(self, app, model, target: Table, current: Table, why: str) -> TableStep | None:
+        """Only ``CREATE INDEX`` indexes differ (the diff found nothing else): drop and create them."""
+        if not self.kinds.get(target.name.lower(), {"?"}) <= INDEX_KINDS:
+            return None
+        constraints = [{ix.key for ix in t.indexes if ix.origin not in ("c", "pk")} for t in (target, current)]
+        if constraints[0] != constraints[1]:  # an inline UNIQUE (...) constraint: only a rebuild changes it
+            return None
+        want = {ix.key: ix for ix in target.indexes if ix.origin == "c"}
+        have = {ix.key: ix for ix in current.indexes if ix.origin == "c"}
+        drop = tuple(ix for key, ix in sorted(have.items(), key=repr) if key not in want)
+        create = tuple(ix for key, ix in sorted(want.items(), key=repr) if key not in have)
+        kept = {ix.name.lower() for key, ix in have.items() if key in want}
+        if not (drop or create) or any(not ix.sql or ix.name.lower() in kept for ix in create) \
+                or any(not ix.sql for ix in drop):
+            return None
+        return TableStep("index", app, target.name, current.name, model, target, current,
+                         rows=self.facts.count(current.name), reason=why, drop_indexes=drop, create_indexes=create)
+
+    def _drop(self, app, current: Table, why: str) -> TableStep | None:
+        policy = self.config.fix_policy("stale_tables", current.name)
+        if policy == "keep":
+            return None
+        rows = self.facts.count(current.name)
+        backup = backup_name(current.name, self.taken) if policy == "backup-drop" else ""
+        return TableStep(policy, app or "", current.name, current.name, current=current, backup=backup,
+                         rows=rows, reason=why)
+
+    def _rebuild(self, app, model, target: Table, current: Table, why: str) -> TableStep | None:
+        renamed_cols = self._renamed_columns(target.name)
+        columns, problems = self.facts.column_sources(target, current, renamed_cols)
+        self.problems += problems
+        used = {c.source.lower() for c in columns if c.source}
+        dropped = tuple(c.name for c in current.columns if c.name.lower() not in used)
+        backup = ""
+        if dropped:
+            policy = self.config.fix_policy("stale_columns", target.name)
+            if policy == "keep":
+                self.problems.append(Problem(target.name, fill(
+                    words()["problem"]["keep_columns"], table=target.name, reason=why,
+                    columns=", ".join(dropped))))
+            elif policy == "backup-drop":
+                backup = backup_name(f"{target.name}__columns", self.taken)
+        return TableStep("rebuild", app, target.name, current.name, model, target, current, tuple(columns),
+                         dropped, backup, self.facts.count(current.name), why)
+
+    def _renamed_columns(self, table: str) -> dict:
+        """new column -> old column, from the diff's renamed-column pairs on ``table``."""
+        out = {}
+        for diff in self.diffs:
+            if diff.kind == "renamed-column" and diff.table.lower() == table.lower():
+                out[diff.column.lower()] = diff.detail["old_column"]
+        return out
+
+    # -- rows ----------------------------------------------------------------------------------
+    def row_fixes(self, steps: list[TableStep]) -> list[RowFix]:
+        """Orphans (against the target's keys) and duplicates (against its new unique indexes)."""
+        d = self.s.d_cat
+        old_of = {s.table.lower(): s.old_name for s in steps if s.old_name}
+        dropped = {s.old_name.lower() for s in steps if s.action in ("drop", "backup-drop")}
+        fixes = []
+        for name, target in sorted(self.target.tables.items()):
+            current = d.table(old_of.get(name, name))
+            if current is None or name in self.s.not_model_tables:
+                continue
+            renamed_cols = self._renamed_columns(target.name) if name in {s.table.lower() for s in steps} else {}
+            parents = {}
+            for fk in target.foreign_keys:
+                parent = fk.target_table.lower()
+                parent_now = old_of.get(parent, parent)
+                parents[fk.key] = None if parent_now in dropped else d.table(parent_now)
+            found, problems = self.facts.row_fixes(target, current, renamed_cols, parents)
+            fixes += found
+            self.problems += problems
+        return fixes
+
+
+def _as_named(table: Table, name: str) -> Table:
+    return replace(table, name=name, sql=renamed_sql(table.sql, name))
+
+
+def _reason(diff) -> str:
+    text = diff.kind
+    if diff.column:
+        text += f" {diff.column}"
+    return text

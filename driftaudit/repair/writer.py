@@ -1,0 +1,162 @@
+"""Render one repair as a migration file that reads like a hand-written one.
+
+Database operations are written by hand - one commented ``RunSQL`` per step, its statements
+as a list of strings - because Django's ``MigrationWriter`` would turn each SQL text into one
+escaped line. State operations are serialized by Django's own ``OperationWriter``, exactly as
+``makemigrations`` writes them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import textwrap
+from datetime import datetime
+
+from driftaudit import __version__
+from driftaudit.config.rules import fill
+from driftaudit.repair.plan import AppRepair
+from driftaudit.repair.rebuild_sql import SqlOp, repair_sql
+from driftaudit.repair.wording import say, words
+
+INDENT = "    "
+
+
+def py_string(sql: str) -> str:
+    """A Python literal for one SQL statement; multi-line statements stay readable."""
+    if "\\" in sql or ("\n" not in sql and "'" not in sql):
+        return repr(sql)
+    for quote in ("'''", '"""'):
+        if quote not in sql and not sql.endswith(quote[0]) and not sql.startswith(quote[0]):
+            return quote + sql + quote
+    return repr(sql)
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    out = []
+    for paragraph in text.splitlines():
+        lead = len(paragraph) - len(paragraph.lstrip())
+        wrapped = textwrap.wrap(paragraph.strip(), 96 - len(indent) - lead, break_on_hyphens=False) or [""]
+        out += [f"{indent}# {' ' * lead}{line}" if i == 0 else f"{indent}# {' ' * (lead + 2 if lead else 0)}{line}"
+                for i, line in enumerate(wrapped)]
+    return out
+
+
+def _statements(name: str, statements: tuple[str, ...], indent: str) -> list[str]:
+    lines = [f"{indent}{name}=["]
+    for sql in statements:
+        lines.append(f"{indent}{INDENT}{py_string(sql)},")
+    lines.append(f"{indent}],")
+    return lines
+
+
+def _run_sql(op: SqlOp, indent: str) -> list[str]:
+    lines = _comment(op.comment, indent) + [f"{indent}migrations.RunSQL("]
+    lines += _statements("sql", op.sql, indent + INDENT)
+    if op.reverse is not None:
+        lines += _statements("reverse_sql", op.reverse, indent + INDENT)
+    lines.append(f"{indent}),")
+    return lines
+
+
+def _dependency(dep: tuple) -> tuple[str, set]:
+    if dep[0] == "__setting__":
+        return f"migrations.swappable_dependency(settings.{dep[1]})", {"from django.conf import settings"}
+    return repr(tuple(dep)), set()
+
+
+def render_migration(repair: AppRepair) -> str:
+    from django import get_version
+    from django.db.migrations.writer import OperationWriter
+
+    imports = {"from django.db import migrations"}
+    header = fill(words()["header"], version=__version__, date=datetime.now().strftime("%Y-%m-%d %H:%M"),
+                  django=get_version(), sqlite=sqlite3.sqlite_version, app=repair.app)
+    doc = [header, ""]
+    if repair.findings:
+        doc.append("Findings of `driftaudit report` it repairs:")
+        for f in repair.findings:
+            where = ".".join(x for x in (f.table, f.column) if x) or f.migration or f.app or ""
+            doc += textwrap.wrap(f"{f.id} {f.rule} {f.kind} {where} ({f.severity}; cause: {f.cause})", 96,
+                                 initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False)
+    ops = repair_sql(repair)
+    if ops:
+        doc += ["", "Database operations, in order:"]
+    for i, op in enumerate(ops, 1):
+        doc += textwrap.wrap(f"{i}. {op.summary}", 96, initial_indent="  ", subsequent_indent="     ",
+                             break_on_hyphens=False)
+    if repair.role != "repair":
+        doc += [""] + textwrap.wrap(" ".join(words()["role"][repair.role].split()), 96)
+    elif repair.state_operations:
+        doc += ["", "State operations: what `makemigrations` would add, so that the migration files",
+                "match the models again (the database operations above already made the tables)."]
+    body = []
+    deps = []
+    for dep in repair.dependencies:
+        text, extra = _dependency(dep)
+        deps.append(text)
+        imports |= extra
+    if repair.role == "baseline":
+        body += [f"{INDENT}initial = True", ""]
+    body.append(f"{INDENT}dependencies = [")
+    body += [f"{INDENT * 2}{d}," for d in deps]
+    body.append(f"{INDENT}]")
+    if repair.run_before:
+        body.append("")
+        body += _comment("Pending migrations that would fail on the drifted database: this repair runs first.",
+                         INDENT)
+        body.append(f"{INDENT}run_before = [")
+        body += [f"{INDENT * 2}{tuple(k)!r}," for k in repair.run_before]
+        body.append(f"{INDENT}]")
+    if repair.role == "models":
+        body += ["", f"{INDENT}operations = ["]
+        for operation in repair.state_operations:
+            text, op_imports = OperationWriter(operation, indentation=2).serialize()
+            imports |= op_imports
+            body.append(text)
+        body.append(f"{INDENT}]")
+        return _file(doc, imports, body)
+    body += ["", f"{INDENT}operations = [", f"{INDENT * 2}migrations.SeparateDatabaseAndState(",
+             f"{INDENT * 3}database_operations=["]
+    for i, op in enumerate(ops):
+        if i:
+            body.append("")
+        body += _run_sql(op, INDENT * 4)
+    body.append(f"{INDENT * 3}],")
+    if not repair.state_operations:
+        body.append(f"{INDENT * 3}state_operations=[],")
+    else:
+        body.append(f"{INDENT * 3}state_operations=[")
+        for operation in repair.state_operations:
+            text, op_imports = OperationWriter(operation, indentation=4).serialize()
+            imports |= op_imports
+            body.append(text)
+        body.append(f"{INDENT * 3}],")
+    body += [f"{INDENT * 2}),", f"{INDENT}]"]
+    return _file(doc, imports, body)
+
+
+def _file(doc: list, imports: set, body: list) -> str:
+    return "\n".join([
+        '"""' + "\n".join(doc).replace('"""', "'''").replace("\\", "\\\\") + '\n"""',
+        "",
+        *_imports(imports),
+        "",
+        "",
+        "class Migration(migrations.Migration):",
+        "",
+        *body,
+        "",
+    ])
+
+
+def _imports(imports: set) -> list[str]:
+    """Django's import merging: ``migrations`` and ``models`` on one line, sorted by module."""
+    if "from django.db import models" in imports:
+        imports.discard("from django.db import models")
+        imports.discard("from django.db import migrations")
+        imports.add("from django.db import migrations, models")
+    return sorted(imports, key=lambda i: i.split()[1])
+
+
+def summary_line(repair: AppRepair) -> str:
+    return say("message", "wrote", path=repair.path)

@@ -1,0 +1,65 @@
+"""The readable text report: for each finding, what is wrong, why, what it breaks, what to do."""
+
+from __future__ import annotations
+
+import textwrap
+
+from driftaudit.config.rules import rule_for
+
+WIDTH = 100
+
+
+def _wrap(label: str, text: str) -> list[str]:
+    prefix = f"    {label:<8}"
+    return textwrap.wrap(text, WIDTH, initial_indent=prefix, subsequent_indent=" " * len(prefix)) or [prefix]
+
+
+def render_text(report) -> str:
+    data = report.to_json()
+    lines = [
+        f"driftaudit {data['tool']['version']} - {data['project']['database']}",
+        f"settings {data['project']['settings']} · Django {data['project']['django_version']} · "
+        f"SQLite {data['project']['sqlite_version']}",
+        "",
+    ]
+    if not report.findings:
+        lines.append("No drift: models, migration history and database agree.")
+    for f in report.findings:
+        where = f.table or f.migration or f.app or ""
+        if f.column:
+            where += f".{f.column}"
+        title = rule_for(f.kind).title
+        accepted = "  (accepted)" if f.accepted else ""
+        lines.append(f"{f.id} {f.severity.upper():<7} {f.rule} {f.kind}  {where}{accepted}")
+        lines.append(f"    {title}" + (f"   [{f.signature}, cause: {f.cause}]" if f.signature else f"   [cause: {f.cause}]"))
+        lines += _wrap("what", f.explanation)
+        breaks = _breaks(f)
+        if breaks:
+            lines += _wrap("breaks", breaks)
+        if f.fix:
+            lines += _wrap("to do", f.fix)
+        if f.accepted:
+            lines += _wrap("accepted", f.accepted)
+        lines.append("")
+    summary = data["summary"]["by_severity"]
+    accepted = sum(1 for f in report.findings if f.accepted)
+    lines.append(
+        f"{data['summary']['findings']} finding(s): {summary['error']} error, "
+        f"{summary['warning']} warning, {summary['info']} info"
+        + (f" ({accepted} accepted in {report.config.path})" if accepted else "")
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _breaks(f) -> str:
+    impact = f.impact or {}
+    blocked = impact.get("blocked_deletes") or []
+    if blocked:
+        parts = []
+        for b in blocked:
+            who = b["model"] or b["table"]
+            parts.append(f"deleting {who} {b['column']} {', '.join(map(str, b['pks']))}"
+                         + (f" (+{b['count'] - len(b['pks'])} more)" if b["count"] > len(b["pks"]) else "")
+                         + f" fails {b['checked']} (FOREIGN KEY constraint failed)")
+        return "; ".join(parts) + "."
+    return rule_for(f.kind).breaks

@@ -1,0 +1,208 @@
+"""What only the DDL text knows, read with sqlglot.
+
+PRAGMA gives columns, keys and indexes verbatim, but not whether a key is DEFERRABLE, which
+column is AUTOINCREMENT, or the CHECK constraints. Those come from parsing the ``CREATE TABLE``
+text. sqlglot is used to *read* trees only: its regenerated SQL is never executed nor
+compared as the definition (it changes affinities and drops clauses), only normalized
+expressions (quoted, lower-cased identifiers) are compared.
+
+Parsing is cached by text: models and history render mostly identical DDL. What is read from
+each text (table facts, partial-index WHERE, index terms: pure functions of the text) is also
+kept between runs per project (:func:`load_ddl_facts`, :func:`save_ddl_facts`, in the state
+cache folder), so a warm audit of an unchanged project neither imports sqlglot (~0.1 s) nor
+parses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
+
+# sqlglot logs a warning for every statement it falls back on (WITHOUT ROWID, shadow tables);
+# those are handled here, and the user's terminal is not the place for them.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+@lru_cache(maxsize=1)
+def _sqlglot() -> SimpleNamespace:
+    """sqlglot, imported on the first text that is not in the facts cache."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+    return SimpleNamespace(parse_one=sqlglot.parse_one, exp=exp, SqlglotError=SqlglotError,
+                           normalize_identifiers=normalize_identifiers)
+
+
+@dataclass(frozen=True)
+class DdlFacts:
+    parsed: bool
+    deferrable: frozenset  # column-tuples (lower-cased) of keys that are DEFERRABLE INITIALLY DEFERRED
+    autoincrement: frozenset  # lower-cased column names
+    checks: tuple[str, ...]  # normalized CHECK expressions, sorted
+
+
+def normalized_sql(node) -> str:
+    """Canonical text of an expression (a sqlglot node): identifiers quoted and case-folded like SQLite."""
+    return _sqlglot().normalize_identifiers(node.copy(), dialect="sqlite").sql(dialect="sqlite", identify=True)
+
+
+def _is_deferred(options) -> bool:
+    words = " ".join(str(o).upper() for o in (options or []))
+    return "DEFERRABLE" in words and "NOT DEFERRABLE" not in words and "INITIALLY DEFERRED" in words
+
+
+_DEFERRED_RE = re.compile(r"(?<!NOT )DEFERRABLE\s+INITIALLY\s+DEFERRED", re.IGNORECASE)
+
+
+def table_facts(sql: str) -> DdlFacts:
+    """Facts about one ``CREATE TABLE`` statement that PRAGMA cannot give."""
+    return _remembered("table", sql, _parse_table_facts)
+
+
+def _remembered(kind: str, sql: str, parse):
+    """``parse(sql)``, from the facts kept between runs when this text was seen before."""
+    known = _FACTS["known"]
+    key = (kind, sql)
+    if key not in known:
+        known[key] = parse(sql)
+        _FACTS["new"] = True
+    _FACTS["used"].add(key)
+    return known[key]
+
+
+def _parse_table_facts(sql: str) -> DdlFacts:
+    g = _sqlglot()
+    exp = g.exp
+    try:
+        tree = g.parse_one(sql, read="sqlite")
+    except g.SqlglotError:
+        return _fallback_facts(sql)
+    schema = tree.this if isinstance(tree, exp.Create) else None
+    if not isinstance(schema, exp.Schema):
+        return _fallback_facts(sql)
+    deferrable, autoinc, checks = set(), set(), []
+    for item in schema.expressions:
+        if isinstance(item, exp.ColumnDef):
+            col = item.name.lower()
+            for constraint in item.constraints:
+                kind = constraint.kind
+                if isinstance(kind, exp.Reference) and _is_deferred(kind.args.get("options")):
+                    deferrable.add((col,))
+                elif isinstance(kind, exp.AutoIncrementColumnConstraint):
+                    autoinc.add(col)
+                elif isinstance(kind, exp.CheckColumnConstraint):
+                    checks.append(normalized_sql(kind.this))
+        elif isinstance(item, exp.ForeignKey):
+            ref = item.args.get("reference")
+            if ref is not None and _is_deferred(ref.args.get("options")):
+                deferrable.add(tuple(e.name.lower() for e in item.expressions))
+        elif isinstance(item, exp.Constraint):
+            for inner in item.expressions:
+                if isinstance(inner, exp.CheckColumnConstraint):
+                    checks.append(normalized_sql(inner.this))
+        elif isinstance(item, exp.CheckColumnConstraint):
+            checks.append(normalized_sql(item.this))
+    return DdlFacts(True, frozenset(deferrable), frozenset(autoinc), tuple(sorted(checks)))
+
+
+def _fallback_facts(sql: str) -> DdlFacts:
+    """For DDL sqlglot cannot read (hand-written legacy SQL): what plain text can tell."""
+    deferrable = set()
+    for match in re.finditer(r'"?(\w+)"?\s+[^,(]*?REFERENCES\s+"?\w+"?\s*\([^)]*\)([^,]*)', sql, re.I):
+        if _DEFERRED_RE.search(match.group(2)):
+            deferrable.add((match.group(1).lower(),))
+    autoinc = {m.group(1).lower() for m in re.finditer(r'"?(\w+)"?\s+integer[^,]*AUTOINCREMENT', sql, re.I)}
+    return DdlFacts(False, frozenset(deferrable), frozenset(autoinc), ())
+
+
+def index_where(sql: str | None) -> str | None:
+    """The normalized WHERE clause of a partial ``CREATE INDEX``, if any."""
+    if not sql or " where " not in sql.lower():
+        return None
+    return _remembered("where", sql, _parse_index_where)
+
+
+def _parse_index_where(sql: str) -> str | None:
+    g = _sqlglot()
+    try:
+        tree = g.parse_one(sql, read="sqlite")
+    except g.SqlglotError:
+        return sql[sql.lower().rindex(" where ") + 7 :].strip()
+    where = tree.find(g.exp.Where)
+    return normalized_sql(where.this) if where is not None else None
+
+
+def index_terms(sql: str | None) -> tuple[str, ...]:
+    """The normalized terms of a ``CREATE INDEX`` (column or expression, no ordering), in order.
+
+    Only needed for expression terms, which PRAGMA shows as a nameless column; empty when the
+    text cannot be read.
+    """
+    if not sql:
+        return ()
+    return _remembered("terms", sql, _parse_index_terms)
+
+
+def _parse_index_terms(sql: str) -> tuple[str, ...]:
+    g = _sqlglot()
+    try:
+        tree = g.parse_one(sql, read="sqlite")
+    except g.SqlglotError:
+        return ()
+    exp = g.exp
+    params = tree.find(exp.IndexParameters)
+    if params is None:
+        return ()
+    terms = []
+    for term in params.args.get("columns") or []:
+        node = term.this if isinstance(term, exp.Ordered) else term
+        while isinstance(node, exp.Paren):
+            node = node.this
+        terms.append(normalized_sql(node))
+    return tuple(terms)
+
+
+# -- facts kept between runs ---------------------------------------------------------------
+#: ``known``: (kind, text) -> what was read from it; ``used``: the keys this run asked for;
+#: ``key``: the cache key of the project being audited (None: kept in memory only).
+_FACTS: dict = {"known": {}, "used": set(), "new": False, "key": None}
+
+
+def load_ddl_facts(project: str) -> None:
+    """Use the facts kept for ``project`` (any string naming it), from the cache folder.
+
+    One entry per project, holding only the texts its last audit read, so loading it costs
+    what the project's size does, not what every audited project ever left behind. The key
+    also covers driftaudit, this module and the installed sqlglot, which the facts depend on.
+    """
+    from importlib.util import find_spec
+
+    from driftaudit import __version__
+    from driftaudit.sources import statecache
+
+    try:
+        spec = find_spec("sqlglot")
+        stamps = [(os.stat(path).st_size, os.stat(path).st_mtime_ns) for path in (__file__, spec.origin)]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return
+    key = hashlib.sha256(repr((__version__, project, stamps, spec.origin)).encode()).hexdigest()
+    if key != _FACTS["key"]:
+        loaded = statecache.load(key, "ddl")
+        _FACTS.update(known=loaded if isinstance(loaded, dict) else {}, used=set(), new=False, key=key)
+
+
+def save_ddl_facts() -> None:
+    """Keep the facts this run read (when it had to parse any); a failure only costs a parse."""
+    from driftaudit.sources import statecache
+
+    if _FACTS["new"] and _FACTS["key"] is not None:
+        known = _FACTS["known"]
+        statecache.store(_FACTS["key"], {k: known[k] for k in _FACTS["used"] if k in known}, "ddl")
+    _FACTS["new"] = False

@@ -1,0 +1,120 @@
+"""Read the three sources into the one normalized model: the catalogs of M, H and D.
+
+``read_sources`` is where each source meets the schema model: the models rendered into a
+scratch database (:mod:`driftaudit.sources.models`), the applied history rendered and its
+``RunSQL`` replayed (:mod:`driftaudit.schema.history_catalog`), and the audited file - all
+three read by the same reader (:mod:`driftaudit.schema.introspect`). It also decides which
+tables are not models' tables at all (unmanaged, made by ``RunSQL``, virtual tables and their
+shadows, driftaudit's own backups), so that no later stage mistakes them for drift.
+
+:class:`AuditInput` bundles what every later stage reads: the project, its open read-only
+database, Django's app registry and these sources.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from dataclasses import dataclass
+
+from driftaudit.schema.catalog import Catalog
+from driftaudit.schema.ddl import load_ddl_facts, save_ddl_facts
+from driftaudit.schema.history_catalog import history_apps, history_catalog
+from driftaudit.schema.introspect import read_catalog
+from driftaudit.sources.history import History, load_history
+from driftaudit.sources.models import render_models
+from driftaudit.sources.project import Project
+from driftaudit.sources.runsql import ReplayResult
+
+#: Shadow tables SQLite's virtual table modules create beside ``x``.
+SHADOW_SUFFIXES = {
+    "fts5": ("_data", "_idx", "_content", "_docsize", "_config"),
+    "fts4": ("_content", "_segments", "_segdir", "_docsize", "_stat"),
+    "fts3": ("_content", "_segments", "_segdir", "_docsize", "_stat"),
+    "rtree": ("_node", "_rowid", "_parent"),
+    "rtree_i32": ("_node", "_rowid", "_parent"),
+}
+
+
+_MODULE_RE = re.compile(r"\bUSING\s+(\w+)", re.IGNORECASE)
+
+
+def shadow_tables(catalog: Catalog) -> frozenset:
+    names = set()
+    for obj in catalog.raw_objects.values():
+        if obj.type != "virtual-table":
+            continue
+        match = _MODULE_RE.search(obj.sql)
+        for suffix in SHADOW_SUFFIXES.get(match.group(1).lower() if match else "", ()):
+            names.add((obj.name + suffix).lower())
+    return frozenset(names)
+
+
+def virtual_tables(catalog: Catalog) -> frozenset:
+    """Names of the virtual tables: raw SQL objects, whatever model may sit on top of them."""
+    return frozenset(name for name, obj in catalog.raw_objects.items() if obj.type == "virtual-table")
+
+
+
+#: Tables ``driftaudit propose`` fills with the rows a repair removed (its backups): kept on
+#: purpose for the user, never drift.
+BACKUP_PREFIX = "driftaudit_backup_"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The three sources read once: history, the catalogs of M, H (applied) and D."""
+
+    history: History
+    #: what replaying the applied ``RunSQL`` made (objects and the migration that made each)
+    replayed: ReplayResult
+    #: the models (M), the applied history (H) and the database (D), in one normalized form
+    m_cat: Catalog
+    h_cat: Catalog
+    d_cat: Catalog
+    #: lower-cased tables that are not models' tables: never compared as model tables
+    not_model_tables: frozenset
+
+    @property
+    def history_apps(self):
+        """The applied state as Django's ``StateApps``, rendered on first use only (``propose``)."""
+        return history_apps(self.history)
+
+
+def read_sources(conn: sqlite3.Connection, apps) -> Sources:
+    """Models, history and database read into catalogs (shared by the audit and ``propose``)."""
+    from django.conf import settings
+
+    history = load_history(conn)
+    module = sys.modules.get(settings.SETTINGS_MODULE or "")
+    load_ddl_facts(f"{settings.SETTINGS_MODULE} {getattr(module, '__file__', '')}")
+    models = render_models(apps)
+    m_cat = read_catalog(models.connection)
+    h_cat, replayed = history_catalog(history)
+    d_cat = read_catalog(conn)
+    save_ddl_facts()
+    backups = frozenset(name for name in d_cat.tables if name.startswith(BACKUP_PREFIX))
+    not_model_tables = (models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups
+                        | virtual_tables(h_cat) | virtual_tables(d_cat))
+    return Sources(history, replayed, m_cat, h_cat, d_cat, not_model_tables)
+
+
+
+@dataclass(frozen=True)
+class AuditInput:
+    """Everything an audit reads, read once: what explain and repair are handed."""
+
+    project: Project
+    #: the audited database, opened read-only (:func:`driftaudit.sources.database.open_readonly`)
+    conn: sqlite3.Connection
+    #: Django's app registry of the project's models
+    apps: object
+    sources: Sources
+
+
+def read_input(project: Project, conn: sqlite3.Connection) -> AuditInput:
+    """The project's sources read from ``conn``, with Django's (already set up) registry."""
+    from django.apps import apps
+
+    return AuditInput(project, conn, apps, read_sources(conn, apps))
