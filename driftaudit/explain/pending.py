@@ -30,7 +30,7 @@ def pending_model_changes(history: History, apps) -> list[Finding]:
         return []
     try:
         changes = MigrationAutodetector(
-            history.leaf_state, models_state,
+            history.leaf_state.clone(), models_state,  # the autodetector may change its from_state
             MigrationQuestioner(specified_apps=None, dry_run=True),
         ).changes(graph=history.loader.graph)
     except Exception as exc:  # noqa: BLE001 - broken history: the other findings say why

@@ -39,7 +39,7 @@ def state_changes(history, apps, renamed_tables: set, renamed_columns: set) -> d
     if history.leaf_state is None:
         return {}
     changes = MigrationAutodetector(
-        history.leaf_state, ProjectState.from_apps(apps), RepairQuestioner(renamed_tables, renamed_columns),
+        history.leaf_state.clone(), ProjectState.from_apps(apps), RepairQuestioner(renamed_tables, renamed_columns),
     ).changes(graph=history.loader.graph)
     out = {}
     for app, migrations in changes.items():
