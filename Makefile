@@ -13,7 +13,7 @@ find_python = $(shell for p in $(1) $$HOME/.pyenv/versions/$(2)*/bin/python; do 
 PY311 ?= $(call find_python,python3.11,3.11)
 PY312 ?= $(call find_python,python3.12,3.12)
 
-.PHONY: demo test test-matrix samples bench clean
+.PHONY: demo test test-matrix samples bench clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,3 +60,11 @@ bench: $(BENCH)/.installed-stamp
 clean:
 	rm -rf $(VENV) .venv-dj* .pytest_cache
 	for d in sample_projects/*/; do rm -f $$d/db.sqlite3* $$d/.built; done
+
+## make fuzz SEED=N CASES=K [JOBS=J] [KEEP=DIR]: generated projects and histories checked against
+## the invariants (tests/generator); a failure prints its seed and a one-command replay.
+SEED  ?= 1
+CASES ?= 100
+JOBS  ?= 2
+fuzz: $(STAMP)
+	$(BIN)/python tests/generator/fuzz.py --seed $(SEED) --cases $(CASES) --jobs $(JOBS) $(if $(KEEP),--keep $(KEEP))

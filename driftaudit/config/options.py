@@ -23,12 +23,14 @@ FAIL_ON = ("info", "warning", "error", "never")
 FIX_POLICIES = {
     "stale_tables": ("backup-drop", "drop", "keep"),
     "stale_columns": ("backup-drop", "drop", "keep"),
-    "orphans": ("set-null", "delete", "fail"),
-    "duplicates": ("fail", "keep-first"),
+    "orphans": ("quarantine", "set-null", "delete", "fail"),
+    "duplicates": ("quarantine", "keep-first", "keep-last", "fail"),
 }
 PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
-DEFAULT_FIX = {"stale_tables": "backup-drop", "stale_columns": "backup-drop", "orphans": "fail",
-               "duplicates": "fail"}
+#: Nothing is lost by default: rows a repair cannot keep are moved, whole and with their reason,
+#: into a quarantine table; ``fail`` (stop and list them) is one setting away.
+DEFAULT_FIX = {"stale_tables": "backup-drop", "stale_columns": "backup-drop", "orphans": "quarantine",
+               "duplicates": "quarantine"}
 
 
 @dataclass(frozen=True)

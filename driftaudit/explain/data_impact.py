@@ -114,7 +114,7 @@ class DataImpact:
         if child is None or parent is None:
             return False
         field = next((f for f in child._meta.local_fields
-                      if f.column.lower() == fk.key[0] and getattr(f, "remote_field", None)), None)
+                      if (f.column or "").lower() == fk.key[0] and getattr(f, "remote_field", None)), None)
         if field is None or field.remote_field.on_delete is not models.CASCADE or not field.null:
             return False
         return any(getattr(f, "remote_field", None) and f.remote_field.model is child and not f.null

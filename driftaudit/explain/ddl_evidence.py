@@ -7,6 +7,8 @@ by hand, whatever the migration records say.
 
 from __future__ import annotations
 
+import re
+
 from driftaudit.explain.evidence import Evidence, EvidenceFinder
 from driftaudit.sources.history import History
 
@@ -22,9 +24,13 @@ def ddl_evidence(finder: EvidenceFinder, diff) -> Evidence | None:
       at it, then it was dropped → legacy-rename-bug.
     * fk-deferrable, immediate in the database while models and history say deferred: Django
       2.0+ never writes an immediate key on SQLite → legacy-immediate-fk.
+    * an index or a column only the database has, under a name no migration file ever gave and
+      that Django would not make up → manual-sql.
     """
     if diff.signature != "M=H≠D" or finder.database_catalog is None:
         return None
+    if diff.kind in ("index-extra", "unique-extra", "stale-column"):
+        return _never_in_history(finder, diff)
     table = finder.database_catalog.table(diff.table)
     fk = table.foreign_key(tuple(c.strip() for c in (diff.column or "").split(","))) if table else None
     if fk is None:
@@ -67,3 +73,41 @@ def _migration_renaming_away(history: History, old_table: str) -> tuple | None:
                 tables[(app, op.new_name_lower)] = after
                 found = key if before == old_table.lower() and after != before else found
     return found
+
+
+#: the tail Django's schema editor gives the index names it makes up (``_create_index_name``:
+#: ``<table>_<columns>_<8 hex digits>``, then ``_uniq``, ``_like``...)
+DJANGO_MADE_NAME = re.compile(r"_[0-9a-f]{8}(_[a-z]+)?$")
+
+
+def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
+    """An index or column only the database has, that no migration file ever named."""
+    owner = _owner(finder, diff.table)
+    if owner is None:
+        return None
+    app, models = owner
+    names = finder.names
+    if diff.kind == "stale-column":
+        column = (diff.column or "").lower()
+        if any((m, column) in names.columns for m in models):
+            return None
+        what = f"column {diff.column}"
+    else:
+        name = (diff.detail.get("index_name") or "").lower()
+        if not name or DJANGO_MADE_NAME.search(name) or name in names.indexes:
+            return None
+        what = f"index {diff.detail.get('index_name')}"
+    for ghost in finder._ghosts_of(app):  # a migration whose file is gone may have made it
+        if any(op.explains(diff.kind, m, diff.column) for op in ghost.operations for m in models):
+            return None
+    return finder._evidence("manual-sql", confidence="medium", variant="never_named", what=what)
+
+
+def _owner(finder: EvidenceFinder, table: str) -> tuple[str, set] | None:
+    """The app and lower-case model names the table belongs to in the applied history."""
+    state = finder.history.applied_state
+    if state is None:
+        return None
+    found = [(app, name) for (app, name), model in state.models.items()
+             if (model.options.get("db_table") or f"{app}_{name}").lower() == table.lower()]
+    return (found[0][0], {name for _, name in found}) if found else None

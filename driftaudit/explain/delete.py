@@ -245,7 +245,7 @@ class Enforcer:
             return "stale_table", words
         words["model"] = model._meta.label
         field = next((f for f in model._meta.local_fields
-                      if f.column.lower() == fk.key[0] and getattr(f, "remote_field", None)), None)
+                      if (f.column or "").lower() == fk.key[0] and getattr(f, "remote_field", None)), None)
         if field is None:
             return "fk_extra", words
         words["field"] = field.name

@@ -40,7 +40,11 @@ from driftaudit.sources.git import (
     load_migration_text,
 )
 from driftaudit.sources.history import History, migration_label
+from driftaudit.sources.history_names import HistoryNames, history_names
 
+#: objects a migration makes inside a table it creates: when that table exists, the migration
+#: ran, and the object missing from it was removed later, by hand
+UNDONE_KINDS = ("index-missing", "unique-missing", "check-missing", "fk-missing")
 INVERSE = {
     "stale-table": "missing-table", "stale-column": "missing-column", "fk-extra": "fk-missing",
     "index-extra": "index-missing", "unique-extra": "unique-missing", "check-extra": "check-missing",
@@ -105,6 +109,11 @@ class EvidenceFinder:
         self.claimed: dict[tuple, list] = {}  # migration key -> the objects its evidence explained
 
     # -- the facts -------------------------------------------------------------------------
+    @cached_property
+    def names(self) -> HistoryNames:
+        """Every index, constraint and column name a migration file gave (removed apps' too)."""
+        return history_names(self.history, self.installed)
+
     @cached_property
     def git(self) -> GitRepository | None:
         for key in self.history.applied_plan + list(self.history.ghosts):
@@ -308,6 +317,10 @@ class EvidenceFinder:
                 rewrite = self.rewrite_of(maker)
                 if rewrite:
                     return self._claim(self.rewritten_evidence(rewrite, True), kind, table, column)
+                made = self._made_table(maker, table) if kind in UNDONE_KINDS else None
+                if made:  # it ran: its table is there, with this object gone since
+                    return self._evidence("manual-sql", maker, "undone", "medium", table=made,
+                                          object=f"{kind.split('-')[0]} on {column}" if column else kind)
                 return self._claim(self._evidence("faked-migration", maker, confidence="medium"), kind,
                                    table, column)
         rewritten = [r for r in self.rewritten if r.key[0] == app]
@@ -317,6 +330,16 @@ class EvidenceFinder:
         if ghosts:
             return self._claim(self.ghost_evidence(ghosts[-1], linked=False), kind, table, column)
         return self._evidence("manual-sql", confidence="low")
+
+    def _made_table(self, key: tuple, table: str | None) -> str | None:
+        """``table``, when migration ``key`` created it and the database has it: the migration ran."""
+        if not table or self.database_catalog is None or self.database_catalog.table(table) is None:
+            return None
+        app = key[0]
+        for op in self._operations(key):
+            if op.action == "create-model" and _table_model(app, None, table) == op.model:
+                return self.database_catalog.table(table).name
+        return None
 
     def _claim(self, evidence: Evidence, kind, table, column) -> Evidence:
         if evidence.migration:

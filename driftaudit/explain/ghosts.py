@@ -54,17 +54,19 @@ class InferredOperation:
         same_model = table_model is not None and self.model == table_model
         if self.action == "initial":
             return kind == "stale-table" and table_model is not None
-        if self.action == "add-field" and kind == "stale-table" and table_model:
+        if self.action in ("add-field", "remove-field") and kind in ("stale-table", "missing-table") \
+                and table_model and table_model == f"{self.model}_{field}":
             # a ManyToManyField's join table: <app>_<model>_<field>
-            return table_model == f"{self.model}_{field}"
+            return kind == ("stale-table" if self.action == "add-field" else "missing-table")
         if self.action == "create-model":
             if same_model and column and column in {n for f in self.fields for n in (f, f"{f}_id")}:
                 return kind not in ("missing-column", "missing-table")
             return kind == "stale-table" and same_model
-        if self.action == "delete-model":
-            return kind == "missing-table" and same_model
+        if self.action == "delete-model":  # its table and its auto-created join tables
+            return kind == "missing-table" and table_model is not None and (
+                same_model or table_model.startswith(f"{self.model}_"))
         if self.action == "rename-model":
-            return (kind == "stale-table" and same_model) or (
+            return (kind in ("stale-table", "renamed-table") and same_model) or (
                 kind == "missing-table" and table_model == self.old_name)
         if not same_model:
             return False
@@ -228,6 +230,8 @@ def _model_level_scope(op) -> tuple | None:
             return _UNIQUE_KINDS
         if isinstance(op.constraint, CheckConstraint):
             return _CHECK_KINDS
+    if isinstance(op, ops.AlterModelTable):
+        return ("renamed-table", "stale-table", "missing-table")
     if isinstance(op, (ops.AlterModelOptions, ops.AlterModelManagers)):
         return ()  # no DDL
     return None

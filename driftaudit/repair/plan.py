@@ -44,13 +44,17 @@ class RowFix:
     """Rows changed before the rebuild, as a fix policy says; backed up first."""
 
     table: str  # the table's name in the database now
-    kind: str  # "orphans-delete", "orphans-set-null", "duplicates-keep-first"
+    kind: str  # "orphans-" + quarantine|delete|set-null, "duplicates-" + quarantine|keep-first|keep-last
     where: str  # SQL condition selecting the rows
     columns: tuple[str, ...]  # the key columns (set to NULL for set-null)
     count: int
     backup: str
     text: str
     identity: str  # the column (or rowid) that names a row
+    #: quarantine: why each row is set aside (stored with it), and the table's columns (to put
+    #: the rows back when the migration is reversed)
+    reason: str = ""
+    table_columns: tuple[str, ...] = ()
 
 
 

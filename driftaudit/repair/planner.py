@@ -76,7 +76,8 @@ class Planner:
                 if (table in self.pending_tables) != pending:
                     continue
                 for f in model._meta.local_fields:
-                    out[(table, f.column.lower())] = f
+                    if f.column:  # a CompositePrimaryKey has no column of its own
+                        out[(table, f.column.lower())] = f
         return out
 
     def owner(self, table: str) -> tuple[str | None, str]:
@@ -112,7 +113,7 @@ class Planner:
                 old = d.table(renamed[name])
                 steps.append(TableStep("rename", app, target.name, old.name, model, target, old, reason=why))
                 if ddl_key(target) != ddl_key(_as_named(old, target.name)):
-                    steps.append(self._rebuild(app, model, target, _as_named(old, target.name), why))
+                    steps.append(self._rebuild(app, model, target, _as_named(old, target.name), why, old))
             elif target is not None and current is None:
                 steps.append(TableStep("create", app, target.name, "", model, target, reason=why))
             elif target is None and current is not None:
@@ -151,9 +152,13 @@ class Planner:
         return TableStep(policy, app or "", current.name, current.name, current=current, backup=backup,
                          rows=rows, reason=why)
 
-    def _rebuild(self, app, model, target: Table, current: Table, why: str) -> TableStep | None:
+    def _rebuild(self, app, model, target: Table, current: Table, why: str,
+                 in_database: Table | None = None) -> TableStep | None:
+        """Rebuild ``current`` into ``target``. ``in_database``: the table under the name it has
+        in the database now, when a rename step runs first (the rows are read from it)."""
+        in_database = in_database or current
         renamed_cols = self._renamed_columns(target.name)
-        columns, problems = self.facts.column_sources(target, current, renamed_cols)
+        columns, problems = self.facts.column_sources(target, in_database, renamed_cols)
         self.problems += problems
         used = {c.source.lower() for c in columns if c.source}
         dropped = tuple(c.name for c in current.columns if c.name.lower() not in used)
@@ -167,7 +172,7 @@ class Planner:
             elif policy == "backup-drop":
                 backup = backup_name(f"{target.name}__columns", self.taken)
         return TableStep("rebuild", app, target.name, current.name, model, target, current, tuple(columns),
-                         dropped, backup, self.facts.count(current.name), why)
+                         dropped, backup, self.facts.count(in_database.name), why)
 
     def _renamed_columns(self, table: str) -> dict:
         """new column -> old column, from the diff's renamed-column pairs on ``table``."""

@@ -126,6 +126,10 @@ def _rebuild_reverse(step: TableStep, identity: str | None) -> tuple[str, ...] |
     return tuple(statements)
 
 
+#: the columns a quarantine table adds before the row's own: why it was set aside, and from where
+REASON_COLUMN, SOURCE_COLUMN = "driftaudit_reason", "driftaudit_table"
+
+
 def row_fix_sql(fix: RowFix) -> SqlOp:
     summary = say("summary", fix.kind, count=fix.count, table=fix.table, backup=fix.backup)
     return replace(_row_fix_sql(fix), summary=summary)
@@ -142,6 +146,18 @@ def _row_fix_sql(fix: RowFix) -> SqlOp:
         return SqlOp(fix.text, (f"CREATE TABLE {b} AS SELECT {key}, {cols} FROM {t} WHERE {fix.where}",
                                 f"UPDATE {t} SET {sets} WHERE {fix.where}"),
                      (f"UPDATE {t} SET {restore} WHERE {key} IN (SELECT {key} FROM {b})", f"DROP TABLE {b}"))
+    if fix.kind.endswith("-quarantine"):
+        # Whole rows, with why and where from. The reverse puts back what the old schema allows:
+        # duplicates (it had no unique index), never orphans (its keys reject them as well):
+        # those stay in quarantine.
+        cols = ", ".join(q(c) for c in fix.table_columns)
+        reverse = () if fix.kind.startswith("orphans") else (
+            f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {b}", f"DROP TABLE {b}")
+        return SqlOp(fix.text, (
+            f"CREATE TABLE {b} AS SELECT {literal(fix.reason)} AS {q(REASON_COLUMN)}, "
+            f"{literal(fix.table)} AS {q(SOURCE_COLUMN)}, * FROM {t} WHERE {fix.where}",
+            f"DELETE FROM {t} WHERE {fix.where}",
+        ), reverse)
     return SqlOp(fix.text, (f"CREATE TABLE {b} AS SELECT * FROM {t} WHERE {fix.where}",
                             f"DELETE FROM {t} WHERE {fix.where}"),
                  (f"INSERT INTO {t} SELECT * FROM {b}", f"DROP TABLE {b}"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from driftaudit.repair.names import backup_name
+from driftaudit.repair.names import backup_name, quarantine_name
 from driftaudit.repair.plan import ColumnSource, Problem, RowFix
 from driftaudit.repair.wording import say
 from driftaudit.schema.catalog import Table
@@ -165,23 +165,38 @@ class RowFacts:
                                             **values))
         if policy == "set-null" and not nullable:
             return Problem(target.name, say("problem", "orphans_not_null", **values))
-        backup = backup_name(f"{current.name}__orphans", self.taken)
         kind = f"orphans-{policy}"
+        if policy == "quarantine":
+            backup = quarantine_name(current.name, self.taken)
+            reason = f"orphan: {', '.join(columns)} -> {fk.target_table} (row missing)"
+            return RowFix(current.name, kind, where, tuple(columns), count, backup,
+                          say("rows", kind, backup=backup, **values), identity, reason,
+                          tuple(c.name for c in current.columns))
+        backup = backup_name(f"{current.name}__orphans", self.taken)
         return RowFix(current.name, kind, where, tuple(columns), count, backup,
                       say("rows", kind, backup=backup, **values), identity)
 
     def _duplicates(self, target, current, columns, identity):
+        policy = self.config.fix_policy("duplicates", target.name)
         cols = ", ".join(q(c) for c in columns)
         present = " AND ".join(f"{q(c)} IS NOT NULL" for c in columns)
-        keep = f"SELECT min(rowid) FROM {q(current.name)} WHERE {present} GROUP BY {cols}"
+        first = "max" if policy == "keep-last" else "min"
+        keep = f"SELECT {first}(rowid) FROM {q(current.name)} WHERE {present} GROUP BY {cols}"
         where = f"{present} AND rowid NOT IN ({keep})"
         count = self._one(f"SELECT count(*) FROM {q(current.name)} WHERE {where}")
         if not count:
             return None
         sample = self._sample(current.name, identity, where)
         values = dict(table=current.name, count=count, columns=", ".join(columns), sample=sample)
-        if self.config.fix_policy("duplicates", target.name) == "fail":
+        if policy == "fail":
             return Problem(target.name, say("problem", "duplicates", **values))
+        kind = f"duplicates-{policy}"
+        if policy == "quarantine":
+            backup = quarantine_name(current.name, self.taken)
+            return RowFix(current.name, kind, where, tuple(columns), count, backup,
+                          say("rows", kind, backup=backup, **values), identity,
+                          f"duplicate: ({', '.join(columns)}) repeats a row kept in {current.name}",
+                          tuple(c.name for c in current.columns))
         backup = backup_name(f"{current.name}__duplicates", self.taken)
-        return RowFix(current.name, "duplicates-keep-first", where, tuple(columns), count, backup,
-                      say("rows", "duplicates-keep-first", backup=backup, **values), identity)
+        return RowFix(current.name, kind, where, tuple(columns), count, backup,
+                      say("rows", kind, backup=backup, **values), identity)

@@ -60,6 +60,9 @@ def virtual_tables(catalog: Catalog) -> frozenset:
 #: Tables ``driftaudit propose`` fills with the rows a repair removed (its backups): kept on
 #: purpose for the user, never drift.
 BACKUP_PREFIX = "driftaudit_backup_"
+#: Tables the repair moves rows into that the new schema rejects (orphans, duplicates), with
+#: the reason for each row: kept for the user, never drift.
+QUARANTINE_PREFIX = "driftaudit_quarantine_"
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def read_sources(conn: sqlite3.Connection, apps) -> Sources:
     h_cat, replayed = history_catalog(history)
     d_cat = read_catalog(conn)
     save_ddl_facts()
-    backups = frozenset(name for name in d_cat.tables if name.startswith(BACKUP_PREFIX))
+    backups = frozenset(name for name in d_cat.tables if name.startswith((BACKUP_PREFIX, QUARANTINE_PREFIX)))
     not_model_tables = (models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups
                         | virtual_tables(h_cat) | virtual_tables(d_cat))
     return Sources(history, replayed, m_cat, h_cat, d_cat, not_model_tables)

@@ -126,6 +126,7 @@ def test_fix_policies_are_read(seed):
     assert config.fix_policy("orphans") == "set-null"
     assert config.fix_policy("stale_tables", "audit_log") == "keep"
     assert config.fix_policy("stale_tables", "shop_item") == "backup-drop"
+    assert config.fix_policy("duplicates") == "quarantine"  # the default: nothing is lost
 
 
 BAD_CONFIGS = [
@@ -140,7 +141,7 @@ BAD_CONFIGS = [
     ("data:\n  sample_size: many\n", 2, "data.sample_size must be an integer"),
     ("data:\n  sample_size: 0\n", 2, "data.sample_size must be at least 1"),
     ("data:\n  enabled: maybe\n", 2, "data.enabled must be true or false"),
-    ("fix:\n  orphans: ignore\n", 2, "fix.orphans must be one of set-null, delete, fail"),
+    ("fix:\n  orphans: ignore\n", 2, "fix.orphans must be one of quarantine, set-null, delete, fail"),
     ("fix:\n  views: keep\n", 2, "unknown key 'views' in fix"),
     ("accept:\n  - rule: DA101\n    table: x\n", 2, "an accept entry needs 'reason'"),
     ("accept:\n  - rule: DA101\n    reason: ''\n", 3, "accept.reason must say why"),

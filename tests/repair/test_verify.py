@@ -22,11 +22,22 @@ def test_verify_seed_on_a_copy(sample_copy):
     assert _snapshot(project) == files  # no migration written, the database byte-identical
 
 
-def test_verify_fails_under_the_default_policy(sample_copy):
+def test_verify_fails_under_the_fail_policy(sample_copy):
     project = sample_copy("data_library")
+    (project / "driftaudit.yaml").write_text("fix:\n  orphans: fail\n  duplicates: fail\n")
     run = driftaudit("verify", cwd=project)
     assert run.code == 1
     assert "cannot be done safely" in run.stdout and "library_member" in run.stdout
+
+
+def test_verify_counts_quarantined_rows_under_the_default_policy(sample_copy):
+    project = sample_copy("data_library")
+    run = driftaudit("verify", cwd=project)
+    assert run.code == 0, run.stdout + run.stderr
+    rows = {line.split()[0]: line.split()[1:3] for line in run.stdout.splitlines()
+            if line.startswith(("library_", "driftaudit_"))}
+    assert rows["library_book"] == ["5", "3"] and rows["driftaudit_quarantine_library_book"] == ["-", "2"]
+    assert rows["library_member"] == ["6", "3"] and rows["driftaudit_quarantine_library_member"] == ["-", "3"]
 
 
 def test_verify_reports_rows_changed_by_policy(sample_copy):

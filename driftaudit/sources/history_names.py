@@ -1,0 +1,98 @@
+"""Every name a migration file ever gave a database object: indexes, constraints, columns,
+and the tables of apps no longer installed.
+
+A name no migration file holds was not made by a migration. That is evidence (with the DDL)
+that an object was made by hand, and how the tables of a removed app are still recognized:
+its migrations package is usually still importable although the app left ``INSTALLED_APPS``.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from dataclasses import dataclass, field
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class HistoryNames:
+    #: lower-cased index and constraint names (``AddIndex``, ``AddConstraint``, ``RenameIndex``,
+    #: ``CreateModel`` options)
+    indexes: frozenset = frozenset()
+    #: lower-cased ``(model name, column or field name)`` pairs every operation named
+    columns: frozenset = frozenset()
+    #: lower-cased table -> app label, for apps with records but not installed
+    removed_app_tables: dict = field(default_factory=dict)
+
+
+def history_names(history, installed: set) -> HistoryNames:
+    from django.db.migrations import operations as ops
+
+    indexes, columns = set(), set()
+    migrations = [node for node in history.loader.graph.nodes.values() if node is not None]
+    for app in sorted({a for a, _ in history.records} - set(installed)):
+        migrations += _removed_app_migrations(app)
+    removed = {}
+    for migration in migrations:
+        app = migration.app_label
+        for op in _flat(migration.operations):
+            if isinstance(op, ops.CreateModel):
+                for name, f in op.fields:
+                    columns |= _column_names(op.name_lower, name, f)
+                for item in list(op.options.get("indexes", [])) + list(op.options.get("constraints", [])):
+                    if getattr(item, "name", None):
+                        indexes.add(item.name.lower())
+                if app not in installed:
+                    table = (op.options.get("db_table") or f"{app}_{op.name_lower}").lower()
+                    removed[table] = app
+                    for name, f in op.fields:
+                        if getattr(f, "many_to_many", False) and not getattr(f.remote_field, "through", None):
+                            removed[f"{table}_{name}".lower()] = app
+            elif isinstance(op, (ops.AddField, ops.AlterField)):
+                columns |= _column_names(op.model_name_lower, op.name, op.field)
+            elif isinstance(op, ops.RenameField):
+                columns |= {(op.model_name_lower, op.old_name_lower), (op.model_name_lower, op.new_name_lower)}
+            elif isinstance(op, (ops.AddIndex, ops.AddConstraint)):
+                item = getattr(op, "index", None) or getattr(op, "constraint", None)
+                if getattr(item, "name", None):
+                    indexes.add(item.name.lower())
+            elif isinstance(op, ops.RenameIndex):
+                indexes |= {n.lower() for n in (op.new_name, op.old_name) if n}
+            elif isinstance(op, ops.AlterModelTable) and app not in installed and op.table:
+                removed[op.table.lower()] = app
+    return HistoryNames(frozenset(indexes), frozenset(columns), removed)
+
+
+def _flat(operations):
+    from django.db.migrations.operations import SeparateDatabaseAndState
+
+    for op in operations:
+        if isinstance(op, SeparateDatabaseAndState):
+            yield from _flat(op.state_operations)
+            yield from _flat(op.database_operations)
+        else:
+            yield op
+
+
+def _column_names(model: str, name: str, f) -> set:
+    names = {name.lower(), f"{name.lower()}_id"}
+    if getattr(f, "db_column", None):
+        names.add(f.db_column.lower())
+    return {(model, n) for n in names}
+
+
+def _removed_app_migrations(app: str) -> list:
+    """The migrations of an app that left INSTALLED_APPS, when its package still imports."""
+    try:
+        package = import_module(f"{app}.migrations")
+    except Exception:  # noqa: BLE001 - the app is gone for good: nothing to read
+        return []
+    found = []
+    for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+        try:
+            module = import_module(f"{app}.migrations.{info.name}")
+        except Exception:  # noqa: BLE001 - a broken file tells nothing
+            continue
+        migration = getattr(module, "Migration", None)
+        if migration is not None:
+            found.append(migration(info.name, app))
+    return found

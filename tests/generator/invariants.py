@@ -1,0 +1,161 @@
+"""The four promises every generated case must keep (issue 13), checked with real commands.
+
+1. a database made by honest ``migrate`` has no warning or error finding;
+2. every drifted table has a warning or error finding, with a cause the case made;
+3. ``report`` leaves the database byte-identical (no journal or WAL files either);
+4. ``propose`` with default settings, then ``manage.py migrate``, succeed; the report after is
+   clean; ``makemigrations --check`` passes; the schema equals a fresh ``migrate`` of the same
+   models (driftaudit's own tables aside); every row survives, in its table or a backup table.
+
+"Drifted" is decided without driftaudit: the database's PRAGMA schema against a fresh
+``migrate`` of the same models in a copy of the project with freshly made migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from generator.workspace import Workspace, read_schema
+
+SERIOUS = ("warning", "error")
+
+
+def fresh_schema(ws: Workspace) -> dict:
+    """The schema a fresh ``makemigrations`` + ``migrate`` of the current models gives."""
+    copy = ws.root.parent / (ws.root.name + "-fresh")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(ws.root, copy, ignore=shutil.ignore_patterns("db.sqlite3*", "migrations", "__pycache__"))
+    fresh = Workspace(copy, ws.features, ws.python)
+    for models in copy.glob("*/models.py"):
+        (models.parent / "migrations").mkdir()
+        (models.parent / "migrations" / "__init__.py").touch()
+    fresh.makemigrations()
+    fresh.manage("migrate", "--noinput")
+    schema = read_schema(fresh.db)
+    shutil.rmtree(copy, ignore_errors=True)
+    return schema
+
+
+def differing(a: dict, b: dict) -> set[str]:
+    return {t for t in set(a) | set(b) if a.get(t) != b.get(t)}
+
+
+def report(ws: Workspace) -> tuple[int, list[dict], str]:
+    run = ws.driftaudit("report", "--format", "json")
+    try:
+        return run.returncode, json.loads(run.stdout)["findings"], run.stderr
+    except (ValueError, KeyError):
+        return run.returncode, [], (run.stderr or run.stdout).strip()
+
+
+def names_table(finding: dict, table: str) -> bool:
+    if (finding.get("table") or "").lower() == table:
+        return True
+    return f'"{table}"' in json.dumps(finding.get("sources") or {}).lower() or \
+        f" {table} " in f" {(finding.get('explanation') or '').lower()} "
+
+
+def check(honest: bool, ws: Workspace, played) -> list[str]:
+    """Every broken promise, one line each (empty: the case holds)."""
+    causes = played.causes
+    failures = []
+    truth = fresh_schema(ws)
+    actual = ws.schema()
+    drifted = differing(truth, actual)
+    digest, side = ws.digest(), ws.side_files()
+    code, findings, err = report(ws)
+    if code not in (0, 1):
+        return [f"report exited {code}: {err.splitlines()[-1] if err else '?'}"]
+    if ws.digest() != digest or ws.side_files() != side:
+        failures.append("invariant 3: report changed the database file or left journal files")
+    serious = [f for f in findings if f["severity"] in SERIOUS]
+    if honest and serious:
+        failures.append("invariant 1: honest database has findings: " +
+                        "; ".join(f"{f['rule']} {f['kind']} {f['table'] or f['migration']}" for f in serious))
+    every_cause = set().union(*causes.values()) if causes else set()
+    for table in sorted(drifted):
+        about = [f for f in serious if names_table(f, table)]
+        if not about and _follows_a_renamed_parent(table, truth, actual, serious):
+            continue
+        if not about:
+            failures.append(f"invariant 2: drifted table {table} has no warning or error finding")
+            continue
+        allowed = causes.get(table, every_cause) | causes.get("*", set())
+        if not any(f["cause"] in allowed for f in about):
+            failures.append(f"invariant 2: {table}: causes {sorted({f['cause'] for f in about})}, "
+                            f"the case made {sorted(allowed)}")
+    failures += _repair(ws, truth, played.user_drops)
+    return failures
+
+
+def _follows_a_renamed_parent(table: str, truth: dict, actual: dict, serious: list[dict]) -> bool:
+    """The table differs only in the names its keys reference, each a parent table the report
+    finds renamed: renaming the parent (SQLite rewrites the references) repairs it too."""
+    want, have = truth.get(table), actual.get(table)
+    if want is None or have is None or {k for k in want if want[k] != have[k]} != {"fks"}:
+        return False
+    parents = {fk[0] for fk in have["fks"] - want["fks"]}
+    return all(any(f["kind"] == "renamed-table" and names_table(f, parent) for f in serious) for parent in parents)
+
+
+def _repair(ws: Workspace, truth: dict, user_drops: set) -> list[str]:
+    before = ws.rows()
+    propose = ws.driftaudit("propose")
+    if propose.returncode != 0:
+        tail = (propose.stderr or propose.stdout).strip().splitlines()
+        return [f"invariant 4: propose exited {propose.returncode}: " + " | ".join(tail[:4])]
+    migrate = ws.manage("migrate", "--noinput", check=False)
+    if migrate.returncode != 0:
+        tail = (migrate.stderr or migrate.stdout).strip().splitlines()
+        return [f"invariant 4: migrate after propose failed: {tail[-1] if tail else '?'}"]
+    failures = []
+    code, findings, err = report(ws)
+    left = [f for f in findings if f["severity"] in SERIOUS and not f.get("accepted")]
+    if code not in (0, 1):
+        failures.append(f"invariant 4: report after repair exited {code}: {err[-200:]}")
+    elif left:
+        failures.append("invariant 4: not clean after repair: " +
+                        "; ".join(f"{f['rule']} {f['kind']} {f['table'] or f['migration']}" for f in left))
+    check_run = ws.manage("makemigrations", "--check", "--dry-run", check=False)
+    if check_run.returncode != 0:
+        failures.append("invariant 4: makemigrations --check after repair: " + " ".join(check_run.stdout.split())[:200])
+    after_schema = ws.schema()
+    for table in sorted(differing(truth, after_schema)):
+        failures.append(f"invariant 4: schema of {table} differs from a fresh migrate")
+    failures += _rows_survive({t: rows for t, rows in before.items() if t not in user_drops}, ws.rows())
+    return failures
+
+
+def _rows_survive(before: dict, after: dict) -> list[str]:
+    out = []
+    for table, rows in sorted(before.items()):
+        if table.startswith(("django_", "auth_", "sqlite_", "driftaudit_")) or not rows:
+            continue
+        keepers = [t for t in after if t == table or (t.startswith("driftaudit_") and table in t)]
+        if "id" in rows[0]:
+            ids = {r["id"] for r in rows}
+            kept = {r.get("id") for t in keepers for r in after[t]}
+            lost = ids - kept
+            if lost and not _renamed_away(table, rows, after):
+                out.append(f"invariant 4: {len(lost)} row(s) of {table} lost (ids {sorted(lost)[:5]})")
+        elif sum(len(after[t]) for t in keepers) < len(rows) and not _renamed_away(table, rows, after):
+            out.append(f"invariant 4: rows of {table} lost ({len(rows)} before)")
+    return out
+
+
+def _renamed_away(table: str, rows: list[dict], after: dict) -> bool:
+    """The table was renamed by the repair: some table now holds all its rows (by content)."""
+    wanted = {json.dumps(r, sort_keys=True, default=str) for r in rows}
+    for t, other in after.items():
+        if t != table and len(other) >= len(rows):
+            have = {json.dumps(r, sort_keys=True, default=str) for r in other}
+            if wanted <= have or ({r.get("id") for r in rows} <= {r.get("id") for r in other} and "id" in rows[0]
+                                  and set(rows[0]) & set(other[0]) - {"id"}):
+                return True
+    return False
+
+
+def write_replay(root: Path, seed: int, failures: list[str]) -> None:
+    (root / "FAILED.txt").write_text("\n".join(failures) + "\n")

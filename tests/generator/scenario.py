@@ -1,0 +1,249 @@
+"""One seed -> one story: an honest start, then the drifts users cause, with what each leaves.
+
+A :class:`Scenario` is pure data (replayable from its seed and the Django version);
+:func:`play` performs it in a :class:`~generator.workspace.Workspace` with real commands and
+returns the causes each table's drift may honestly be given.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from dataclasses import dataclass, field
+
+from generator.edits import Edit, draw_edit
+from generator.spec import App, Features, draw_apps
+from generator.workspace import Workspace
+
+#: how an edit reaches (or does not reach) the database, and the causes that explain it
+MODES = {
+    "honest": (),
+    "fake": ("faked-migration",),
+    "pending": ("pending-model-change",),
+    "unapplied": ("unapplied-migration",),
+    "regenerate": ("rewritten-migration", "deleted-migration"),
+}
+DRIFTS = ("fake", "pending", "unapplied", "regenerate", "delete-file", "sql", "orphans", "remove-app")
+SQL_KINDS = ("create-index", "add-column", "drop-index")
+
+
+@dataclass(frozen=True)
+class Drift:
+    kind: str  # a MODES key with an edit, or one of DRIFTS without
+    edit: Edit | None = None
+    apps_after: tuple[App, ...] | None = None
+    detail: str = ""
+
+    def describe(self) -> str:
+        return f"{self.kind}: {self.edit.description if self.edit else self.detail}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    seed: int
+    features: Features
+    apps: tuple[App, ...]
+    drifts: tuple[Drift, ...]
+
+    @property
+    def honest(self) -> bool:
+        return all(d.kind == "honest" for d in self.drifts)
+
+    def describe(self) -> str:
+        models = ", ".join(m.label + ("(abstract)" if m.abstract else "(proxy)" if m.proxy_of else
+                                      "(unmanaged)" if not m.managed else "")
+                           for a in self.apps for m in a.models)
+        lines = [f"seed {self.seed} (Django {'.'.join(map(str, self.features.version))}): {models}"]
+        return "\n".join(lines + [f"  {i}. {d.describe()}" for i, d in enumerate(self.drifts, 1)])
+
+
+def draw(seed: int, features: Features) -> Scenario:
+    rng = random.Random(seed)
+    apps = draw_apps(rng, features)
+    drifts, current = [], apps
+    for _ in range(rng.randint(0, 2)):  # honest evolutions first
+        made = draw_edit(rng, current, features)
+        if made:
+            current, edit = made
+            drifts.append(Drift("honest", edit, current))
+    if rng.random() < 0.2:  # a fifth of the cases stay honest: invariant 1
+        return Scenario(seed, features, apps, tuple(drifts))
+    for _ in range(rng.randint(1, 2)):
+        kind = rng.choice(DRIFTS)
+        if kind in MODES:
+            made = draw_edit(rng, current, features)
+            if not made:
+                continue
+            current, edit = made
+            drifts.append(Drift(kind, edit, current))
+            if kind in ("pending", "unapplied"):
+                break  # later steps would run makemigrations/migrate over it
+        elif kind == "sql":
+            drifts.append(Drift("sql", detail=rng.choice(SQL_KINDS) + f" #{rng.randint(0, 10**6)}"))
+        elif kind == "remove-app" and len(current) > 1:
+            removable = [a for a in current if not _referenced_from_outside(a, current)]
+            if removable:  # an app others point at cannot leave INSTALLED_APPS (fields.E300)
+                drifts.append(Drift("remove-app", detail=rng.choice(removable).label))
+                break
+        elif kind in ("delete-file", "orphans"):
+            drifts.append(Drift(kind, detail=f"#{rng.randint(0, 10**6)}"))
+    return Scenario(seed, features, apps, tuple(drifts))
+
+
+def _referenced_from_outside(app: App, apps: tuple[App, ...]) -> bool:
+    prefix = app.label + "."
+    for other in apps:
+        if other.label != app.label:
+            for m in other.models:
+                refs = [m.parent, m.proxy_of] + [f.target for f in m.fields]
+                if any((ref or "").startswith(prefix) for ref in refs):
+                    return True
+    return False
+
+
+@dataclass
+class Played:
+    """What performing a story left: the causes each touched table's drift may honestly be given
+    (``"*"``: any table), and the tables the user's own unapplied migrations will drop (their
+    rows go with them when those migrations run, as the user wrote)."""
+
+    causes: dict = field(default_factory=dict)
+    user_drops: set = field(default_factory=set)
+
+
+def play(s: Scenario, ws: Workspace) -> Played:
+    """Perform the story with real commands."""
+    rng = random.Random(s.seed * 7919)
+    played = Played()
+    causes = played.causes
+    ws.write_project(s.apps)
+    ws.makemigrations()
+    ws.manage("migrate", "--noinput")
+    ws.fill(s.seed)
+    current = s.apps
+    for drift in s.drifts:
+        if drift.edit is not None:
+            current = drift.apps_after
+            for app in current:
+                ws.write_app(app)
+            _edit(drift, ws, rng)
+            for table in drift.edit.tables:
+                causes.setdefault(table, set()).update(MODES[drift.kind])
+            if drift.kind == "unapplied" and drift.edit.kind in ("remove-model", "remove-m2m"):
+                played.user_drops |= drift.edit.tables
+        elif drift.kind == "sql":
+            sql_kind = drift.detail.split()[0]
+            table = _hand_sql(sql_kind, ws, rng)
+            if table:
+                causes.setdefault(table, set()).add("manual-sql")
+                if sql_kind == "drop-index":
+                    # an index that a migration of its own made, dropped by hand, looks exactly
+                    # like that migration faked: nothing in the database tells them apart
+                    causes[table].add("faked-migration")
+        elif drift.kind == "orphans":
+            for table in _orphans(ws, rng):
+                causes.setdefault(table, set()).add("fk-checks-disabled")
+        elif drift.kind == "delete-file":
+            _delete_file(ws, rng, current)
+            causes.setdefault("*", set()).update({"deleted-migration", "pending-model-change"})
+        elif drift.kind == "remove-app":
+            label = drift.detail
+            ws.set_installed([a.label for a in current if a.label != label])
+            for m in next(a for a in current if a.label == label).models:
+                causes.setdefault(m.table().lower(), set()).add("removed-app")
+            causes.setdefault("*", set()).add("removed-app")
+    return played
+
+
+def _edit(drift: Drift, ws: Workspace, rng: random.Random) -> None:
+    edit, kind = drift.edit, drift.kind
+    if kind == "pending":
+        return
+    if kind == "regenerate":
+        # "Reset the migrations": every project app's files deleted and made again (one app
+        # alone cannot be: the others' files depend on its old names), then migrate, which
+        # finds every 0001_initial recorded already.
+        for app in drift.apps_after:
+            shutil.rmtree(ws.root / app.label / "migrations", ignore_errors=True)
+        ws.makemigrations(*(app.label for app in drift.apps_after))
+        ws.manage("migrate", "--noinput", check=False)
+        return
+    ws.makemigrations(renames=edit.renames)
+    if kind == "honest":
+        ws.manage("migrate", "--noinput")
+        ws.fill(rng.randint(0, 10**6), rows=2)
+    elif kind == "fake":
+        ws.manage("migrate", "--fake")
+
+
+def _tables(ws: Workspace) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
+    try:
+        return [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'app%' "
+                                           "OR (type = 'table' AND name LIKE 't\\_app%' ESCAPE '\\') "
+                                           "OR (type = 'table' AND name LIKE 'moved\\_%' ESCAPE '\\') ORDER BY name")]
+    finally:
+        conn.close()
+
+
+def _columns(ws: Workspace, table: str) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
+    try:
+        return list(conn.execute(f'SELECT name, type, pk FROM pragma_table_info("{table}")'))
+    finally:
+        conn.close()
+
+
+def _hand_sql(kind: str, ws: Workspace, rng: random.Random) -> str | None:
+    tables = _tables(ws)
+    if not tables:
+        return None
+    table = rng.choice(tables)
+    cols = [c for c in _columns(ws, table) if not c[2]]
+    if kind == "create-index" and cols:
+        col = rng.choice(cols)[0]
+        ws.sqlite(f'CREATE INDEX "{table}_{col}_by_hand" ON "{table}" ("{col}");')
+    elif kind == "add-column":
+        ws.sqlite(f'ALTER TABLE "{table}" ADD COLUMN "added_by_hand" varchar(20) NULL;')
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
+        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                            "AND sql IS NOT NULL", (table,))]
+        conn.close()
+        if not names:
+            return None
+        ws.sqlite(f'DROP INDEX "{rng.choice(names)}";')
+    return table.lower()
+
+
+def _orphans(ws: Workspace, rng: random.Random) -> list[str]:
+    """Delete a parent row that children reference, with the shell's foreign keys off."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
+    keys = []
+    for table in _tables(ws):
+        for fk in conn.execute(f'SELECT "table", "from", "to" FROM pragma_foreign_key_list("{table}")'):
+            n = conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{fk[1]}" IS NOT NULL').fetchone()[0]
+            if n and fk[0] != table and fk[0].startswith(("app", "t_app", "moved_")):
+                keys.append((table, fk[1], fk[0], fk[2] or "id"))
+    conn.close()
+    if not keys:
+        return []
+    child, column, parent, target = rng.choice(keys)
+    ws.sqlite(f'DELETE FROM "{parent}" WHERE "{target}" = (SELECT "{column}" FROM "{child}" '
+              f'WHERE "{column}" IS NOT NULL ORDER BY rowid LIMIT 1);')
+    return [child.lower()]
+
+
+def _delete_file(ws: Workspace, rng: random.Random, apps) -> None:
+    candidates = [(a.label, files[-1]) for a in apps if len(files := ws.migration_files(a.label)) >= 2]
+    if candidates:
+        _, path = rng.choice(candidates)
+        path.unlink()

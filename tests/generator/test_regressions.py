@@ -1,0 +1,95 @@
+"""Every distinct failure the generator found, as a small scripted case that must now hold.
+
+The cases are written out (not seeds) so they stay the same shape when the generator's drawing
+changes. Each names the defect it caught.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from generator.edits import remove_constraint, rename_model
+from generator.scenario import Drift, Scenario
+from generator.spec import App, Field, Model
+
+
+def case(features, apps, *drifts) -> Scenario:
+    return Scenario(0, features, tuple(apps), tuple(drifts))
+
+
+def edited(edit_function, apps, features):
+    """Apply an edit function where it has exactly one candidate (so it is deterministic)."""
+    apps_after, edit = edit_function(random.Random(0), tuple(apps), features)
+    return apps_after, edit
+
+
+def test_do_nothing_key_on_an_honest_database_is_not_drift(holds, django_features):
+    """DA203 was a warning: every honest project with an on_delete=DO_NOTHING key failed invariant 1."""
+    apps = [App("appa", (
+        Model("appa", "Author", (Field("name", "char"),)),
+        Model("appa", "Book", (Field("title", "char"), Field("author", "fk", target="appa.Author",
+                                                              on_delete="DO_NOTHING"))),
+    ))]
+    assert holds(case(django_features, apps)) == []
+
+
+def test_faked_remove_index_leaves_a_warning(holds, django_features):
+    """An index only the database has (a faked RemoveIndex) was reported at info only."""
+    apps = [App("appa", (Model("appa", "Item", (Field("code", "int"), Field("name", "char")),
+                               constraints=(("index", "item_code_ix", ("code",), None),)),))]
+    after, edit = edited(remove_constraint, apps, django_features)
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_removed_app_tables_under_a_custom_db_table(holds, django_features):
+    """Tables of a removed app named by db_table (and their join tables) got cause manual-sql."""
+    apps = [
+        App("appa", (Model("appa", "Keep", (Field("name", "char"),)),)),
+        App("appb", (
+            Model("appb", "Tag", (Field("name", "char"),)),
+            Model("appb", "Note", (Field("text", "char"), Field("tags", "m2m", target="appb.Tag")),
+                  db_table="t_appb_note"),
+        )),
+    ]
+    assert holds(case(django_features, apps, Drift("remove-app", detail="appb"))) == []
+
+
+def test_unapplied_rename_model_is_the_unapplied_migration(holds, django_features):
+    """A RenameModel made but not migrated was given cause pending-model-change."""
+    apps = [App("appa", (Model("appa", "Item", (Field("name", "char"),)),))]
+    after, edit = edited(rename_model, apps, django_features)
+    assert holds(case(django_features, apps, Drift("unapplied", edit, after))) == []
+
+
+def test_hand_made_index_in_an_app_whose_migrations_were_regenerated(holds, django_features):
+    """An index made in the sqlite3 shell was blamed on the regenerated 0001_initial."""
+    apps = [App("appa", (Model("appa", "Item", (Field("code", "int"), Field("name", "char")),
+                               constraints=(("index", "item_code_ix", ("code",), None),)),))]
+    after, edit = edited(remove_constraint, apps, django_features)
+    scenario = case(django_features, apps, Drift("sql", detail="create-index #1"),
+                    Drift("regenerate", edit, after))
+    assert holds(scenario) == []
+
+
+@pytest.mark.skipif(not __import__("django").VERSION >= (5, 2), reason="CompositePrimaryKey is new in Django 5.2")
+def test_composite_primary_key_model_does_not_crash_propose(holds, django_features):
+    """propose crashed ('NoneType' object has no attribute 'lower') on any CompositePrimaryKey model."""
+    apps = [App("appa", (
+        Model("appa", "Grade", (Field("student", "int"), Field("course", "int"), Field("score", "int")),
+              composite_pk=("student", "course")),
+        Model("appa", "Extra", (Field("name", "char"), Field("code", "int")),
+              constraints=(("index", "extra_code_ix", ("code",), None),)),
+    ))]
+    after, edit = edited(remove_constraint, apps, django_features)
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_pending_rename_model_with_a_table_to_rebuild(holds, django_features):
+    """propose stopped with "no such table: <new name>": the rebuild after a pending model rename
+    read its rows under the name the table does not have yet."""
+    apps = [App("appa", (Model("appa", "Item", (Field("name", "char"), Field("code", "int"))),))]
+    after, edit = edited(rename_model, apps, django_features)
+    scenario = case(django_features, apps, Drift("sql", detail="create-index #1"), Drift("pending", edit, after))
+    assert holds(scenario) == []
