@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -78,7 +79,14 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
     args = build_parser(prog).parse_args(argv)
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then ours to handle
+        return code
+    except BrokenPipeError:
+        # `driftaudit rules | head -1`: the reader has what it wanted. Like other command-line
+        # tools, stop quietly; point stdout at /dev/null so the interpreter's own flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except AuditError as exc:
         if getattr(args, "traceback", False):
             traceback.print_exc()

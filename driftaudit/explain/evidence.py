@@ -295,7 +295,7 @@ class EvidenceFinder:
                 field: str | None = None, present_in_models: bool = False, *,
                 kind: str | None = None, table: str | None = None, column: str | None = None) -> Evidence:
         """The most likely cause for a difference with ``signature`` in ``app``."""
-        table_model = _table_model(app, model, table)
+        table_model = self.table_model(app, model, table)
         column = column if column is not None else field
         if signature == "M≠H=D":
             unapplied = self._unapplied_maker(app, kind, table_model, column) if kind else None
@@ -331,13 +331,22 @@ class EvidenceFinder:
             return self._claim(self.ghost_evidence(ghosts[-1], linked=False), kind, table, column)
         return self._evidence("manual-sql", confidence="low")
 
+    def table_model(self, app: str | None, model: str | None, table: str | None) -> str | None:
+        """Lower-case model name of a table: the model's, else the one a migration file made it
+        for (also under a ``db_table``), else the table name without ``app_``."""
+        if not model and table:
+            made = self.names.tables.get(table.lower())
+            if made and (app is None or made[0] == app):
+                return made[1]
+        return _table_model(app, model, table)
+
     def _made_table(self, key: tuple, table: str | None) -> str | None:
         """``table``, when migration ``key`` created it and the database has it: the migration ran."""
         if not table or self.database_catalog is None or self.database_catalog.table(table) is None:
             return None
         app = key[0]
         for op in self._operations(key):
-            if op.action == "create-model" and _table_model(app, None, table) == op.model:
+            if op.action == "create-model" and self.table_model(app, None, table) == op.model:
                 return self.database_catalog.table(table).name
         return None
 

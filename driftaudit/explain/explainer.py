@@ -78,9 +78,9 @@ class Explainer:
         ref = self.model_of(table)
         if ref:
             return ref.app
-        removed = self.evidence.names.removed_app_tables.get(table.lower())
-        if removed:
-            return removed
+        made = self.evidence.names.tables.get(table.lower())
+        if made:
+            return made[0]
         labels = self.installed | {app for app, _ in self.history.records}
         matches = [label for label in labels if table.lower().startswith(label.lower() + "_")]
         return max(matches, key=len) if matches else None

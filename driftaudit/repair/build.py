@@ -166,6 +166,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     for app, (ops, _deps, _names) in state.items():
         if app in local and (host is None or app == host):
             bucket(app)["state"] = tuple(ops)
+    _orphans_first(grouped)
 
     graph = history.loader.graph
     migration_names = {}
@@ -205,6 +206,21 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     repairs += _models_after_pending(later, planner, history, apps, local, host, name, repairs, findings)
     expected, changes = _expected_rows(sources.d_cat, steps, fixes, planner.facts)
     return Plan(tuple(repairs), tuple(problems), expected, changes)
+
+
+def _orphans_first(grouped: dict) -> None:
+    """Every orphan fix goes into the migration that runs first.
+
+    Django's SQLite schema editor checks the foreign keys of the *whole* database when each
+    migration ends: an orphan left for a later migration of another app fails the first one.
+    """
+    if len(grouped) < 2:
+        return
+    orphans = [f for app in sorted(grouped) for f in grouped[app]["fixes"] if f.kind.startswith("orphans")]
+    for g in grouped.values():
+        g["fixes"] = [f for f in g["fixes"] if not f.kind.startswith("orphans")]
+    first = grouped[sorted(grouped)[0]]
+    first["fixes"] = orphans + first["fixes"]
 
 
 def _path(app: str, migration: str, apps) -> Path:

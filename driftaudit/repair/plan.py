@@ -55,6 +55,8 @@ class RowFix:
     #: the rows back when the migration is reversed)
     reason: str = ""
     table_columns: tuple[str, ...] = ()
+    #: orphans: how many times the statements run (taking rows out orphans their children)
+    rounds: int = 1
 
 
 

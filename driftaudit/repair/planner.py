@@ -202,6 +202,8 @@ class Planner:
             found, problems = self.facts.row_fixes(target, current, renamed_cols, parents)
             fixes += found
             self.problems += problems
+        fixes, problems = self.facts.cascaded(fixes)
+        self.problems += problems
         return fixes
 
 

@@ -163,6 +163,25 @@ def _row_fix_sql(fix: RowFix) -> SqlOp:
                  (f"INSERT INTO {t} SELECT * FROM {b}", f"DROP TABLE {b}"))
 
 
+def orphan_rounds_sql(fixes: tuple[RowFix, ...]) -> SqlOp | None:
+    """Taking orphans out orphans their children: the same statements again, round by round,
+    as many times as the planner found it takes (the first round is each fix's own step)."""
+    taking = [f for f in fixes if f.kind in ("orphans-quarantine", "orphans-delete")]
+    rounds = max((f.rounds for f in taking), default=1)
+    if rounds <= 1:
+        return None
+    statements = []
+    for _ in range(rounds - 1):
+        for fix in taking:
+            t, b = q(fix.table), q(fix.backup)
+            extra = (f"{literal(fix.reason)} AS {q(REASON_COLUMN)}, {literal(fix.table)} AS {q(SOURCE_COLUMN)}, "
+                     if fix.kind == "orphans-quarantine" else "")
+            statements += [f"INSERT INTO {b} SELECT {extra}* FROM {t} WHERE {fix.where}",
+                           f"DELETE FROM {t} WHERE {fix.where}"]
+    text = say("step", "orphan_rounds", rounds=rounds - 1, tables=", ".join(dict.fromkeys(f.table for f in taking)))
+    return SqlOp(text, tuple(statements), (), say("summary", "orphan_rounds", rounds=rounds - 1))
+
+
 def raw_sql(objects: tuple[RawObject, ...]) -> tuple[SqlOp, SqlOp] | None:
     """Drop the triggers and views first, recreate them last (views before their triggers)."""
     if not objects:
@@ -213,6 +232,8 @@ def repair_sql(repair: AppRepair) -> list[SqlOp]:
     raw = raw_sql(repair.raw_objects)
     ops = [raw[0]] if raw else []
     ops += [row_fix_sql(fix) for fix in repair.row_fixes]
+    again = orphan_rounds_sql(repair.row_fixes)
+    ops += [again] if again else []
     order = {"backup-drop": 0, "drop": 0, "rename": 1, "create": 2, "rebuild": 3, "index": 4}
     ops += [step_sql(step) for step in sorted(repair.steps, key=lambda s: order[s.action])]
     ops += [records_sql(app, count, backup) for app, count, backup in repair.removed_apps]

@@ -11,8 +11,10 @@ and orphans and duplicates follow ``fix.orphans`` / ``fix.duplicates`` - whose d
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 from driftaudit.repair.names import backup_name, quarantine_name
+from driftaudit.repair.orphans import MAX_ROUNDS, KeyEdge, cascade
 from driftaudit.repair.plan import ColumnSource, Problem, RowFix
 from driftaudit.repair.wording import say
 from driftaudit.schema.catalog import Table
@@ -40,6 +42,8 @@ def _cast_ok(column: str, affinity: str) -> str | None:
 class RowFacts:
     def __init__(self, conn: sqlite3.Connection, config, fields: dict, taken: set):
         self.conn, self.config, self.fields, self.taken = conn, config, fields, taken
+        #: every single-column key the repaired schema keeps, with what makes its orphan fix
+        self.keys: list[tuple] = []
         from driftaudit.sources.models import scratch_connection
 
         wrapper = scratch_connection()
@@ -137,6 +141,10 @@ class RowFacts:
                     continue
                 match = " AND ".join(f"p.{q(p)} = {q(current.name)}.{c}" for p, c in zip(pcols, cols))
                 where = f"{present} AND NOT EXISTS (SELECT 1 FROM {q(parent.name)} AS p WHERE {match})"
+                if len(cols) == 1:
+                    removes = self.config.fix_policy("orphans", target.name) in ("quarantine", "delete")
+                    edge = KeyEdge(current.name, olds[0].name, parent.name, pcols[0], removes)
+                    self.keys.append((edge, target, current, fk, [o.name for o in olds], where, identity, parent))
             count = self._one(f"SELECT count(*) FROM {q(current.name)} WHERE {where}")
             if not count:
                 continue
@@ -153,6 +161,26 @@ class RowFacts:
             if found is not None:
                 (fixes if isinstance(found, RowFix) else problems).append(found)
         return fixes, problems
+
+    def cascaded(self, fixes: list[RowFix]) -> tuple[list, list]:
+        """``fixes`` with the orphans their own removal makes: counts over every round, and new
+        fixes for tables that only the cascade reaches."""
+        found = cascade(self.conn, [k[0] for k in self.keys])
+        if found.rounds <= 1:
+            return fixes, []
+        if found.rounds > MAX_ROUNDS:
+            table = next(iter(found.rows)).child
+            return fixes, [Problem(table, say("problem", "orphan_chain", table=table, rounds=MAX_ROUNDS))]
+        by_where = {(f.table, f.where): f for f in fixes}
+        out = [f for f in fixes if not f.kind.startswith("orphans")]
+        for edge, target, current, fk, columns, where, identity, parent in self.keys:
+            rows = found.rows.get(edge)
+            if not rows:
+                continue
+            fix = by_where.get((current.name, where)) or self._orphans(
+                target, current, fk, columns, where, rows, identity, parent)
+            out.append(replace(fix, count=rows, rounds=found.rounds))
+        return out, []
 
     def _orphans(self, target, current, fk, columns, where, count, identity, parent):
         policy = self.config.fix_policy("orphans", target.name)

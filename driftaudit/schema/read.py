@@ -22,6 +22,7 @@ from driftaudit.schema.catalog import Catalog
 from driftaudit.schema.ddl import load_ddl_facts, save_ddl_facts
 from driftaudit.schema.history_catalog import history_apps, history_catalog
 from driftaudit.schema.introspect import read_catalog
+from driftaudit.sources.database import touch_tables
 from driftaudit.sources.history import History, load_history
 from driftaudit.sources.models import render_models
 from driftaudit.sources.project import Project
@@ -96,6 +97,7 @@ def read_sources(conn: sqlite3.Connection, apps) -> Sources:
     m_cat = read_catalog(models.connection)
     h_cat, replayed = history_catalog(history)
     d_cat = read_catalog(conn)
+    touch_tables(conn, (t.name for t in d_cat.tables.values()))
     save_ddl_facts()
     backups = frozenset(name for name in d_cat.tables if name.startswith((BACKUP_PREFIX, QUARANTINE_PREFIX)))
     not_model_tables = (models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups

@@ -68,6 +68,16 @@ def _wal_without_log(file: Path, header: bytes) -> bool:
     return not log.exists() or log.stat().st_size == 0
 
 
+def touch_tables(conn: sqlite3.Connection, tables) -> None:
+    """Read the first row of every table: a damaged root page raises here, also under
+    ``--no-data``, which reads no rows otherwise. One page per table, whatever the file's size;
+    ``PRAGMA integrity_check`` is the full check."""
+    from driftaudit.sql import quote_identifier as q
+
+    for name in tables:
+        conn.execute(f"SELECT * FROM {q(name)} LIMIT 1").fetchall()
+
+
 def database_error(file: Path | str, exc: sqlite3.Error) -> AuditError:
     """Translate an SQLite error met while reading the audited file into one clear line."""
     message = str(exc)

@@ -20,35 +20,37 @@ class HistoryNames:
     indexes: frozenset = frozenset()
     #: lower-cased ``(model name, column or field name)`` pairs every operation named
     columns: frozenset = frozenset()
-    #: lower-cased table -> app label, for apps with records but not installed
-    removed_app_tables: dict = field(default_factory=dict)
+    #: lower-cased table -> (app label, lower-cased model name), for every table a migration file
+    #: made for a model (its default name or ``db_table``) or for a ManyToManyField (the join
+    #: table's auto-created model is ``<model>_<field>``) - removed apps' included
+    tables: dict = field(default_factory=dict)
 
 
 def history_names(history, installed: set) -> HistoryNames:
     from django.db.migrations import operations as ops
 
-    indexes, columns = set(), set()
+    indexes, columns, tables = set(), set(), {}
+    model_tables = {}  # (app, model) -> its table, as the operations so far left it
     migrations = [node for node in history.loader.graph.nodes.values() if node is not None]
     for app in sorted({a for a, _ in history.records} - set(installed)):
         migrations += _removed_app_migrations(app)
-    removed = {}
     for migration in migrations:
         app = migration.app_label
         for op in _flat(migration.operations):
             if isinstance(op, ops.CreateModel):
+                table = (op.options.get("db_table") or f"{app}_{op.name_lower}").lower()
+                model_tables[(app, op.name_lower)] = table
+                tables[table] = (app, op.name_lower)
                 for name, f in op.fields:
                     columns |= _column_names(op.name_lower, name, f)
+                    _join_table(tables, app, op.name_lower, table, name, f)
                 for item in list(op.options.get("indexes", [])) + list(op.options.get("constraints", [])):
                     if getattr(item, "name", None):
                         indexes.add(item.name.lower())
-                if app not in installed:
-                    table = (op.options.get("db_table") or f"{app}_{op.name_lower}").lower()
-                    removed[table] = app
-                    for name, f in op.fields:
-                        if getattr(f, "many_to_many", False) and not getattr(f.remote_field, "through", None):
-                            removed[f"{table}_{name}".lower()] = app
             elif isinstance(op, (ops.AddField, ops.AlterField)):
                 columns |= _column_names(op.model_name_lower, op.name, op.field)
+                table = model_tables.get((app, op.model_name_lower), f"{app}_{op.model_name_lower}")
+                _join_table(tables, app, op.model_name_lower, table, op.name, op.field)
             elif isinstance(op, ops.RenameField):
                 columns |= {(op.model_name_lower, op.old_name_lower), (op.model_name_lower, op.new_name_lower)}
             elif isinstance(op, (ops.AddIndex, ops.AddConstraint)):
@@ -57,9 +59,15 @@ def history_names(history, installed: set) -> HistoryNames:
                     indexes.add(item.name.lower())
             elif isinstance(op, ops.RenameIndex):
                 indexes |= {n.lower() for n in (op.new_name, op.old_name) if n}
-            elif isinstance(op, ops.AlterModelTable) and app not in installed and op.table:
-                removed[op.table.lower()] = app
-    return HistoryNames(frozenset(indexes), frozenset(columns), removed)
+            elif isinstance(op, ops.AlterModelTable) and op.table:
+                model_tables[(app, op.name_lower)] = op.table.lower()
+                tables[op.table.lower()] = (app, op.name_lower)
+    return HistoryNames(frozenset(indexes), frozenset(columns), tables)
+
+
+def _join_table(tables: dict, app: str, model: str, table: str, name: str, f) -> None:
+    if getattr(f, "many_to_many", False) and not getattr(f.remote_field, "through", None):
+        tables[f"{table}_{name}".lower()] = (app, f"{model}_{name.lower()}")
 
 
 def _flat(operations):

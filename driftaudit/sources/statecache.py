@@ -28,7 +28,7 @@ from pathlib import Path
 from driftaudit import __version__
 
 KEEP = 16
-FORMAT = 2  # bump when what is pickled changes shape or moves (2: the package restructure)
+FORMAT = 3  # bump when what is pickled changes shape or moves (3: storages by reference)
 
 
 def cache_dir() -> Path | None:
@@ -106,20 +106,31 @@ def _db_on_delete(name: str):
     return getattr(deletion, name)
 
 
-class _StatePickler(pickle.Pickler):
-    """Pickles Django 6.1's DB_CASCADE / DB_SET_NULL / DB_SET_DEFAULT by name.
+def _default_storage():
+    from django.core.files.storage import default_storage
+    return default_storage
 
-    They are module-level *instances* compared by identity (``on_delete == DB_CASCADE``); pickled
-    by value they come back as copies, the autodetector then sees every such field altered and
-    a cached state reports a false pending-model-change.
+
+class _StatePickler(pickle.Pickler):
+    """Pickles by reference what Django compares by identity.
+
+    Django 6.1's DB_CASCADE / DB_SET_NULL / DB_SET_DEFAULT are module-level *instances*
+    (``on_delete == DB_CASCADE``), and a FileField leaves its storage out of ``deconstruct()``
+    only when it *is* ``default_storage``. Pickled by value, both come back as copies: the
+    autodetector then sees every such field altered, and a cached state reports a false
+    pending-model-change.
     """
 
     def __init__(self, *args, **kwargs):
+        from django.core.files.storage import default_storage
         from django.db.models import deletion
         super().__init__(*args, **kwargs)
         self.db_on_delete = getattr(deletion, "DatabaseOnDelete", None)  # Django >= 6.1
+        self.default_storage = default_storage
 
     def reducer_override(self, obj):
         if self.db_on_delete is not None and isinstance(obj, self.db_on_delete):
             return _db_on_delete, (obj.__name__,)
+        if obj is self.default_storage:
+            return _default_storage, ()
         return NotImplemented

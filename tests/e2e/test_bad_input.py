@@ -161,3 +161,35 @@ def test_sqlite_file_held_open_by_django_is_fine(sample_copy):
         assert driftaudit("report", cwd=project).code == 1
     finally:
         reader.close()
+
+
+def test_a_closed_pipe_ends_quietly(built_samples):
+    """`driftaudit report | head -1`: the reader stops early; no internal error, no traceback."""
+    import subprocess
+    import sys
+
+    from conftest import clean_env
+
+    for args in (["rules"], ["report", "--format", "html"]):
+        run = subprocess.run(f"{sys.executable} -m driftaudit {' '.join(args)} | head -c 1",
+                             shell=True, cwd=built_samples("seed_example"), capture_output=True, text=True,
+                             env=clean_env(), timeout=300)
+        assert run.stderr == "", run.stderr
+
+
+def test_corrupt_table_page_is_reported_without_reading_rows(sample_copy):
+    """--no-data reads no rows, yet a damaged table page must still end in the corrupt-file
+    error (it reported the audit as if the file were sound)."""
+    import sqlite3
+
+    project = sample_copy("seed_example")
+    db = project / "db.sqlite3"
+    conn = sqlite3.connect(db)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'appname_exampletwo'").fetchone()
+    conn.close()
+    data = bytearray(db.read_bytes())
+    start = (root - 1) * page_size
+    data[start + 8:start + page_size - 8] = b"\xff" * (page_size - 16)  # cell pointers out of range
+    db.write_bytes(bytes(data))
+    assert_clean_error(driftaudit("report", "--no-data", cwd=project), "corrupt")

@@ -29,10 +29,14 @@ SQL_KINDS = ("create-index", "add-column", "drop-index")
 
 @dataclass(frozen=True)
 class Drift:
-    kind: str  # a MODES key with an edit, or one of DRIFTS without
+    kind: str  # a MODES key with an edit, one of DRIFTS without, or "script"
     edit: Edit | None = None
     apps_after: tuple[App, ...] | None = None
     detail: str = ""
+    #: "script" (scripted regression cases only): SQL run in the sqlite3 shell's way, and the
+    #: cause it gives the tables it names
+    tables: tuple[str, ...] = ()
+    cause: str = ""
 
     def describe(self) -> str:
         return f"{self.kind}: {self.edit.description if self.edit else self.detail}"
@@ -140,6 +144,10 @@ def play(s: Scenario, ws: Workspace) -> Played:
                     # an index that a migration of its own made, dropped by hand, looks exactly
                     # like that migration faked: nothing in the database tells them apart
                     causes[table].add("faked-migration")
+        elif drift.kind == "script":
+            ws.sqlite(drift.detail)
+            for table in drift.tables:
+                causes.setdefault(table, set()).add(drift.cause)
         elif drift.kind == "orphans":
             for table in _orphans(ws, rng):
                 causes.setdefault(table, set()).add("fk-checks-disabled")

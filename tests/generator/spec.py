@@ -256,6 +256,9 @@ def _draw_model(rng, label, name, siblings, known, features) -> Model:
     composite = ()
     if features.composite_pk and parent is None and len(ordered) >= 2 and rng.random() < 0.08:
         composite = tuple(f.name for f in ordered[:2])
+        # Django supports no relation *to* a model with a CompositePrimaryKey (fields.E347):
+        # not its own self key, and no ManyToManyField (its join table would point back at it)
+        fields = [f for f in fields if f.kind != "m2m" and f.target != f"{label}.{name}"]
     return Model(label, name, tuple(fields), db_table=f"t_{label}_{name.lower()}" if rng.random() < 0.1 else None,
                  parent=parent, unique_together=unique_together, constraints=tuple(constraints),
                  composite_pk=composite, managed=rng.random() > 0.04)

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from generator.edits import remove_constraint, rename_model
+from generator.edits import remove_constraint, remove_model, rename_model
 from generator.scenario import Drift, Scenario
 from generator.spec import App, Field, Model
 
@@ -93,3 +93,29 @@ def test_pending_rename_model_with_a_table_to_rebuild(holds, django_features):
     after, edit = edited(rename_model, apps, django_features)
     scenario = case(django_features, apps, Drift("sql", detail="create-index #1"), Drift("pending", edit, after))
     assert holds(scenario) == []
+
+
+def test_orphans_of_orphans_across_apps_are_all_set_aside(holds, django_features):
+    """Quarantining an orphan orphaned its children (a self key, another app's key), and an
+    orphan left for a later app's migration failed Django's whole-database key check in the
+    first one: migrate failed after propose."""
+    apps = [
+        App("appa", (Model("appa", "Node", (Field("name", "char"), Field("up", "fk", null=True, target="appa.Node",
+                                                                           on_delete="SET_NULL"))),)),
+        App("appb", (Model("appb", "Tag", (Field("label", "char"), Field("node", "fk", target="appa.Node"))),)),
+    ]
+    chain = Drift("script", detail='UPDATE "appa_node" SET "up_id" = "id" - 1 WHERE "id" > 1; '
+                                   'UPDATE "appb_tag" SET "node_id" = 3; DELETE FROM "appa_node" WHERE "id" = 1;',
+                  tables=("appa_node", "appb_tag"), cause="fk-checks-disabled")
+    assert holds(case(django_features, apps, chain)) == []
+
+
+def test_faked_delete_of_a_model_with_its_own_db_table(holds, django_features):
+    """A stale table left by a faked DeleteModel under a custom db_table was called manual-sql."""
+    apps = [App("appa", (
+        Model("appa", "Keep", (Field("name", "char"),)),
+        Model("appa", "Gone", (Field("name", "char"), Field("keep", "fk", target="appa.Keep"),
+                               Field("tags", "m2m", target="appa.Keep")), db_table="t_appa_gone"),
+    ))]
+    after, edit = edited(remove_model, apps, django_features)
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []

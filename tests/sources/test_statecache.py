@@ -19,7 +19,8 @@ def _findings(run):
     return run.json["findings"], run.json["history"]
 
 
-@pytest.mark.parametrize("sample", ["clean_history", "drift_pending", "drift_regenerated"])
+# clean_contrib: FileFields, whose default storage must come back as itself (a false DA305 did)
+@pytest.mark.parametrize("sample", ["clean_history", "clean_contrib", "drift_pending", "drift_regenerated"])
 def test_cached_states_give_the_same_report(built_samples, tmp_path, sample):
     project = built_samples(sample)
     off = {**clean_env(), "DRIFTAUDIT_CACHE": "off"}
