@@ -91,6 +91,10 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
         column = (diff.column or "").lower()
         if any((m, column) in names.columns for m in models):
             return None
+        table = finder.database_catalog.table(diff.table)
+        key = table.foreign_key((diff.column,)) if table is not None else None
+        if key is not None and key.deferrable:
+            return None  # DEFERRABLE INITIALLY DEFERRED: how Django writes a key, not how people do
         what = f"column {diff.column}"
     else:
         name = (diff.detail.get("index_name") or "").lower()

@@ -77,7 +77,7 @@ class InferredOperation:
             return kind == "missing-column" and column in names
         if self.action == "rename-field":
             old = (self.old_name or "").lower()
-            return (kind == "stale-column" and column in names) or (
+            return (kind in ("stale-column", "renamed-column") and column in names) or (
                 kind == "missing-column" and column in {old, f"{old}_id"})
         if self.action == "alter-field":
             return column in names and kind not in ("stale-column", "missing-column")

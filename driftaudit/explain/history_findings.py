@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from driftaudit.config.rules import fill, rule_for
-from driftaudit.explain.evidence import EvidenceFinder, fmt_time, parse_applied
+from driftaudit.explain.evidence import EvidenceFinder
+from driftaudit.explain.history_facts import fmt_time, parse_applied
 from driftaudit.explain.finding import Finding
 from driftaudit.explain.ghosts import describe_all, from_operations
 from driftaudit.sources.history import migration_label

@@ -27,7 +27,7 @@ def words(finding):
 
 @pytest.mark.parametrize("sample, kind, cause, migration, evidence", [
     ("history_faked", "missing-column", "faked-migration", "appname.0002_exampletwo_rank",
-     "has not changed since it was recorded: it was most likely applied with --fake"),
+     "does not show it: it was most likely applied with --fake"),
     ("history_unapplied", "missing-column", "unapplied-migration", "appname.0002_exampletwo_rank",
      "`manage.py migrate` was not run on this database"),
     ("history_pending", "missing-column", "pending-model-change", None,

@@ -23,7 +23,7 @@ MODES = {
     "unapplied": ("unapplied-migration",),
     "regenerate": ("rewritten-migration", "deleted-migration"),
 }
-DRIFTS = ("fake", "pending", "unapplied", "regenerate", "delete-file", "sql", "orphans", "remove-app")
+DRIFTS = ("fake", "pending", "unapplied", "regenerate", "delete-file", "sql", "orphans", "remove-app", "copy")
 SQL_KINDS = ("create-index", "add-column", "drop-index")
 
 
@@ -89,6 +89,8 @@ def draw(seed: int, features: Features) -> Scenario:
             if removable:  # an app others point at cannot leave INSTALLED_APPS (fields.E300)
                 drifts.append(Drift("remove-app", detail=rng.choice(removable).label))
                 break
+        elif kind == "copy":  # `cp -r` or a clone: every file's modification time is now
+            drifts.append(Drift("copy", detail="every file touched"))
         elif kind in ("delete-file", "orphans"):
             drifts.append(Drift(kind, detail=f"#{rng.randint(0, 10**6)}"))
     return Scenario(seed, features, apps, tuple(drifts))
@@ -144,6 +146,9 @@ def play(s: Scenario, ws: Workspace) -> Played:
                     # an index that a migration of its own made, dropped by hand, looks exactly
                     # like that migration faked: nothing in the database tells them apart
                     causes[table].add("faked-migration")
+        elif drift.kind == "copy":
+            for path in ws.root.rglob("*.py"):
+                path.touch()
         elif drift.kind == "script":
             ws.sqlite(drift.detail)
             for table in drift.tables:

@@ -1,0 +1,295 @@
+"""What the history says about itself: the facts the causes are read from.
+
+The migration files and records (:class:`~driftaudit.sources.history.History`), the names any
+file ever gave, deleted files recovered from git, files changed after they were recorded, the
+state at the leaf files, and which applied migration makes which object. No cause is decided
+here; :class:`~driftaudit.explain.evidence.EvidenceFinder` weighs these facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from importlib import import_module
+from pathlib import Path
+
+from driftaudit.config.rules import load_causes
+from driftaudit.explain.ghosts import InferredOperation, from_operations, infer_from_name
+from driftaudit.sources.git import Commit, DeletedFile, FileVersion, GitRepository, load_migration_text
+from driftaudit.sources.history import History
+from driftaudit.sources.history_names import HistoryNames, history_names
+
+
+#: objects a migration makes inside a table it creates: when that table exists, the migration
+#: ran, and the object missing from it was removed later, by hand
+UNDONE_KINDS = ("index-missing", "unique-missing", "check-missing", "fk-missing")
+
+
+#: what the database has and the models do not: left by a migration whose file changed since
+ONLY_IN_DATABASE = ("stale-table", "stale-column", "index-extra", "unique-extra", "check-extra", "fk-extra")
+
+
+INVERSE = {
+    "stale-table": "missing-table", "stale-column": "missing-column", "fk-extra": "fk-missing",
+    "index-extra": "index-missing", "unique-extra": "unique-missing", "check-extra": "check-missing",
+}
+
+
+INVERSE.update({v: k for k, v in INVERSE.items()})
+
+
+@dataclass(frozen=True)
+class RewrittenMigration:
+    key: tuple
+    applied: datetime
+    modified: datetime
+    commit: Commit | None = None  # the commit that changed the file after it was recorded
+    previous: FileVersion | None = None  # the version committed before that (most likely applied)
+
+
+@dataclass(frozen=True)
+class Ghost:
+    """A recorded migration whose file is gone, and what it most likely did."""
+
+    key: tuple
+    applied: datetime | None
+    operations: tuple[InferredOperation, ...]
+    recovered: DeletedFile | None = None
+
+
+def parse_applied(text) -> datetime | None:
+    if isinstance(text, datetime):
+        return text.replace(tzinfo=None)
+    try:
+        return datetime.fromisoformat(str(text).replace("T", " ").split("+")[0])
+    except ValueError:
+        return None
+
+
+def fmt_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "an unknown date"
+
+
+def makes(op: InferredOperation, kind: str, table_model: str | None, column: str | None) -> bool:
+    """Does applying ``op`` bring the database from the difference ``kind`` to the models?"""
+    return op.explains(INVERSE.get(kind, kind), table_model, column)
+
+
+def _table_model(app: str | None, model: str | None, table: str | None) -> str | None:
+    """Lower-case model name for a table: the model's, else the table name without ``app_``."""
+    if model:
+        return model.split(".")[-1].lower()
+    if app and table and table.lower().startswith(f"{app.lower()}_"):
+        return table.lower()[len(app) + 1:]
+    return None
+
+
+class HistoryFacts:
+    """The facts of one history, each read once (cached) and only when a cause needs it."""
+
+    def __init__(self, history: History, installed_apps: set, use_tz: bool,
+                 models=None, database=None):
+        self.history = history
+        self.installed = installed_apps
+        self.use_tz = use_tz
+        self.models_catalog, self.database_catalog = models, database
+        self.causes = load_causes()
+        self.claimed: dict[tuple, list] = {}  # migration key -> the objects its evidence explained
+
+    @cached_property
+    def names(self) -> HistoryNames:
+        """Every index, constraint and column name a migration file gave (removed apps' too)."""
+        return history_names(self.history, self.installed)
+
+    @cached_property
+    def git(self) -> GitRepository | None:
+        for key in self.history.applied_plan + list(self.history.ghosts):
+            folder = self.migrations_dir(key[0])
+            if folder is not None:
+                return GitRepository.find(folder)
+        return None
+
+    def migrations_dir(self, app: str) -> Path | None:
+        """Where ``app``'s migration files live (or lived), even when the package is gone."""
+        from django.apps import apps
+
+        try:
+            config = apps.get_app_config(app)
+        except LookupError:
+            return None
+        module_name, _ = self.history.loader.migrations_module(app)
+        if module_name:
+            try:
+                module = import_module(module_name)
+                return Path(next(iter(module.__path__)))
+            except Exception:  # noqa: BLE001 - deleted or broken package: guess the usual place
+                pass
+        return Path(config.path) / "migrations"
+
+    def model_names(self, app: str) -> set[str]:
+        """Lower-case names of every model ``app`` is known to have had (to read ghost names)."""
+        names = set()
+        for state in (self.history.applied_state, self.history.leaf_state):
+            if state is not None:
+                names |= {name for (label, name) in state.models if label == app}
+        from django.apps import apps
+
+        try:
+            names |= {m._meta.model_name for m in apps.get_app_config(app).get_models()}
+        except LookupError:
+            pass
+        if self.database_catalog is not None:
+            prefix = f"{app.lower()}_"
+            for table in self.database_catalog.tables:
+                rest = table.lower()[len(prefix):] if table.lower().startswith(prefix) else ""
+                if rest and not any(rest.startswith(f"{known}_") for known in names):
+                    names.add(rest)
+        return names
+
+    @cached_property
+    def ghosts(self) -> dict[tuple, Ghost]:
+        found = {}
+        for key in self.history.ghosts:
+            applied = parse_applied(self.history.records.get(key))
+            recovered = self.recover_deleted(key)
+            operations = ()
+            if recovered is not None:
+                migration = load_migration_text(recovered.last.text, *key)
+                operations = from_operations(migration.operations) if migration else ()
+            if not operations:
+                operations = infer_from_name(key[1], self.model_names(key[0]))
+            found[key] = Ghost(key, applied, operations, recovered)
+        return found
+
+    def recover_deleted(self, key: tuple) -> DeletedFile | None:
+        folder = self.migrations_dir(key[0])
+        if self.git is None or folder is None:
+            return None
+        return self.git.deleted(folder / f"{key[1]}.py")
+
+    @cached_property
+    def rewritten(self) -> list[RewrittenMigration]:
+        """Applied migrations whose file changed after they were recorded (by mtime)."""
+        return [r for r in (self.rewrite_of(key) for key in self.history.applied_plan) if r]
+
+    def rewrite_of(self, key: tuple) -> RewrittenMigration | None:
+        """Was ``key``'s file changed after it was recorded? Git says so if it can, else the mtime."""
+        cache = self.__dict__.setdefault("_rewrites", {})
+        if key in cache:
+            return cache[key]
+        cache[key] = None
+        applied = parse_applied(self.history.records.get(key))
+        path = self.history.migration_file(key)
+        if applied is None or not path or not Path(path).is_file():
+            return None
+        mtime = Path(path).stat().st_mtime
+        modified = (datetime.fromtimestamp(mtime, tz=timezone.utc).replace(tzinfo=None)
+                    if self.use_tz else datetime.fromtimestamp(mtime))
+        versions = self.git.versions(path) if self.git else []
+        if versions:
+            # Git dates have whole seconds, and the first version may well be committed after
+            # `migrate` ran: a rewrite is a *later* version committed in or after the second
+            # the record was written.
+            floor = applied.replace(microsecond=0)
+            for previous, version in zip(versions, versions[1:]):
+                if version.commit.naive(self.use_tz) >= floor:
+                    cache[key] = RewrittenMigration(key, applied, version.commit.naive(self.use_tz),
+                                                    version.commit, previous)
+                    break
+            return cache[key]  # git knows the file: its log, not the mtime, decides
+        if modified > applied:
+            cache[key] = RewrittenMigration(key, applied, modified)
+        return cache[key]
+
+    @cached_property
+    def leaf_catalog(self):
+        """The database the leaf migration files would make (the fourth state)."""
+        from driftaudit.schema.introspect import read_catalog
+        from driftaudit.sources.models import render_models
+
+        if self.history.leaf_state is None:
+            return None
+        try:
+            return read_catalog(render_models(self.history.leaf_state.apps).connection)
+        except Exception:  # noqa: BLE001 - a leaf state Django cannot render: no L evidence
+            return None
+
+    def leaf_agrees_with_models(self, kind: str, table: str | None, column: str | None) -> bool | None:
+        """Do the leaf files already have what the models have for this object?"""
+        if self.leaf_catalog is None or self.models_catalog is None or self.database_catalog is None or not table:
+            return None
+        from driftaudit.schema.diff import ThreeWayDiff
+
+        index = self.__dict__.get("_leaf_index")
+        if index is None:
+            diffs = ThreeWayDiff(self.models_catalog, self.leaf_catalog, self.database_catalog).run()
+            index = {(d.kind, d.table.lower(), (d.column or "").lower()): d for d in diffs}
+            self.__dict__["_leaf_index"] = index
+        diff = index.get((kind, table.lower(), (column or "").lower()))
+        if diff is None:
+            return None
+        return diff.history == diff.models
+
+    def _has_every_column(self, key: tuple, table: str) -> bool:
+        """Does the database's ``table`` have every column the models give it (the history ran
+        as its files say, later renames included)?"""
+        model = self.models_catalog.table(table) if self.models_catalog is not None else None
+        if model is None:
+            return False
+        have = {c.name.lower() for c in self.database_catalog.table(table).columns}
+        return all(c.name.lower() in have for c in model.columns)
+
+    def _first_applied(self, app: str) -> tuple | None:
+        return next((key for key in self.history.applied_plan if key[0] == app), None)
+
+    def table_model(self, app: str | None, model: str | None, table: str | None) -> str | None:
+        """Lower-case model name of a table: the model's, else the one a migration file made it
+        for (also under a ``db_table``), else the table name without ``app_``."""
+        if not model and table:
+            made = self.names.tables.get(table.lower())
+            if made and (app is None or made[0] == app):
+                return made[1]
+        return _table_model(app, model, table)
+
+    def _made_table(self, key: tuple, table: str | None, kind: str = "") -> str | None:
+        """``table``, when migration ``key`` created it and the database's table is Django's: the
+        migration ran. A column no migration file ever named means another program made the
+        table (``migrate --fake-initial`` over it), not this migration - unless it is the old
+        name of a column the diff paired as renamed."""
+        found = self.database_catalog.table(table) if table and self.database_catalog is not None else None
+        if found is None:
+            return None
+        model = self.table_model(key[0], None, table)
+        if kind != "renamed-column" and not self._ghosts_of(key[0]) and any(
+                (model, c.name.lower()) not in self.names.columns and not c.primary_key for c in found.columns):
+            return None
+        for op in self._operations(key):
+            if op.action == "create-model" and model == op.model:
+                return found.name
+        return None
+
+    def _ghosts_of(self, app: str | None) -> list[Ghost]:
+        return [g for key, g in self.ghosts.items() if key[0] == app]
+
+    def _operations(self, key: tuple) -> tuple[InferredOperation, ...]:
+        node = self.history.loader.graph.nodes.get(key)
+        return from_operations(node.operations) if node is not None else ()
+
+    def _applied_maker(self, app, kind, table_model, column) -> tuple | None:
+        """The latest applied migration whose operations make the models' side of the difference."""
+        for key in reversed(self.history.applied_plan):
+            if key[0] == app and any(makes(op, kind, table_model, column) for op in self._operations(key)):
+                return key
+        return None
+
+    def _unapplied_maker(self, app, kind, table_model, column) -> tuple | None:
+        for key in self.history.unapplied:
+            if key[0] == app and any(makes(op, kind, table_model, column) for op in self._operations(key)):
+                return key
+        return None
+
+    # kept for callers of the first version
+    def applied_migration_making(self, app: str, model: str, field: str | None) -> tuple | None:
+        kind = "missing-column" if field else "missing-table"
+        return self._applied_maker(app, kind, model.lower(), field)
