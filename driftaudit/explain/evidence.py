@@ -126,6 +126,16 @@ class EvidenceFinder(HistoryFacts):
                 rewrite = self.rewrite_of(maker)
                 if rewrite and rewrite.commit:  # git shows the file changed after the record
                     return self._claim(self.rewritten_evidence(rewrite, True), kind, table, column)
+                if kind == "renamed-table" and self._creates(maker, table_model):
+                    # it ran (the database has the table, under its old name) from an older file
+                    return self._claim(self._evidence(
+                        "rewritten-migration", maker, "renamed", "medium", table=table,
+                        times=self._times(rewrite)), kind, table, column)
+                others = self._tables_made(maker) if kind == "missing-table" else []
+                if others:  # it ran (its other tables are here), so this one came with a later file
+                    return self._claim(self._evidence(
+                        "rewritten-migration", maker, "partly", "medium", table=table,
+                        others=", ".join(others), times=self._times(rewrite)), kind, table, column)
                 made = self._made_table(maker, table, kind)
                 if made and kind in UNDONE_KINDS and self._has_every_column(maker, made):
                     # it ran as its file says (its table is there, every column too): the object

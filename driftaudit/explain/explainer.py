@@ -99,7 +99,7 @@ class Explainer:
         ref = self.model_of(diff.table)
         app = ref.app if ref else self.app_of(diff.table)
         field = diff.column if diff.kind in ("missing-column",) else None
-        evidence = ddl_evidence(self.evidence, diff) or self.evidence.explain(
+        evidence = ddl_evidence(self.evidence, diff) or self._renamed_target(diff) or self.evidence.explain(
             diff.signature, app, ref.model if ref else None, field,
             present_in_models=diff.kind in ("missing-table", "missing-column"),
             kind=diff.kind, table=diff.table, column=diff.column,
@@ -120,6 +120,20 @@ class Explainer:
             **{k: v for k, v in diff.detail.items() if isinstance(v, str)},  # e.g. old_column
         )
         return self._complete(finding, diff, evidence, app, ref)
+
+    def _renamed_target(self, diff: Difference) -> Evidence | None:
+        """A key column renamed because the table it points at was renamed (a join table's
+        ``<model>_id`` follows its model's name): the cause is that table's rename."""
+        if diff.kind != "renamed-column" or diff.signature != "M=H≠D":
+            return None
+        table = self.m.table(diff.table)
+        fk = table.foreign_key((diff.column,)) if table is not None else None
+        if fk is None or self.d.table(fk.target_table) is not None:
+            return None
+        target = self.model_of(fk.target_table)
+        return self.evidence.explain(diff.signature, target.app if target else self.app_of(fk.target_table),
+                                     target.model if target else None, kind="renamed-table",
+                                     table=fk.target_table)
 
     def _complete(self, finding: Finding, diff: Difference, evidence: Evidence, app, ref,
                   impact=None, count=None) -> Finding:

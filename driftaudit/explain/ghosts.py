@@ -61,13 +61,16 @@ class InferredOperation:
         if self.action == "create-model":
             if same_model and column and column in {n for f in self.fields for n in (f, f"{f}_id")}:
                 return kind not in ("missing-column", "missing-table")
-            return kind == "stale-table" and same_model
+            # (renamed-table: the file makes the table under the name the models have now)
+            return kind in ("stale-table", "renamed-table") and same_model
         if self.action == "delete-model":  # its table and its auto-created join tables
             return kind == "missing-table" and table_model is not None and (
                 same_model or table_model.startswith(f"{self.model}_"))
         if self.action == "rename-model":
-            return (kind in ("stale-table", "renamed-table") and same_model) or (
-                kind == "missing-table" and table_model == self.old_name)
+            joined = table_model is not None and table_model.startswith(f"{self.model}_")  # its join tables
+            old_joined = table_model is not None and table_model.startswith(f"{self.old_name}_")
+            return (kind in ("stale-table", "renamed-table") and (same_model or joined)) or (
+                kind == "missing-table" and (table_model == self.old_name or old_joined))
         if not same_model:
             return False
         names = {field, f"{field}_id"}

@@ -240,6 +240,22 @@ class HistoryFacts:
         have = {c.name.lower() for c in self.database_catalog.table(table).columns}
         return all(c.name.lower() in have for c in model.columns)
 
+    def _tables_made(self, key: tuple) -> list[str]:
+        """Tables migration ``key``'s file creates that the database has (so the migration ran:
+        ``--fake`` makes none of them, ``--fake-initial`` needs all of them)."""
+        found = []
+        for op in self._operations(key):
+            if op.action == "create-model":
+                table = next((t for t, (app, model) in self.names.tables.items()
+                              if app == key[0] and model == op.model), None)
+                if table and self.database_catalog.table(table) is not None:
+                    found.append(self.database_catalog.table(table).name)
+        return found
+
+    def _creates(self, key: tuple, model: str | None) -> bool:
+        """Does migration ``key``'s file create ``model`` (lower-case name)?"""
+        return any(op.action == "create-model" and op.model == model for op in self._operations(key))
+
     def _first_applied(self, app: str) -> tuple | None:
         return next((key for key in self.history.applied_plan if key[0] == app), None)
 

@@ -55,7 +55,8 @@ def fill(seed, rows):
                     continue
                 if field.is_relation:
                     target = field.related_model
-                    taken = set(model.objects.values_list(field.attname, flat=True)) if field.unique else set()
+                    holder = field.model._base_manager  # the table holding it (an MTI parent's too)
+                    taken = set(holder.values_list(field.attname, flat=True)) if field.unique else set()
                     choices = [pk for pk in target.objects.values_list("pk", flat=True) if pk not in taken]
                     if target is model and not choices:
                         values[field.attname] = None

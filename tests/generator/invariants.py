@@ -76,9 +76,9 @@ def check(honest: bool, ws: Workspace, played) -> list[str]:
                         "; ".join(f"{f['rule']} {f['kind']} {f['table'] or f['migration']}" for f in serious))
     every_cause = set().union(*causes.values()) if causes else set()
     for table in sorted(drifted):
-        about = [f for f in serious if names_table(f, table)]
-        if not about and _follows_a_renamed_parent(table, truth, actual, serious):
+        if _follows_a_renamed_parent(table, truth, actual, serious):
             continue
+        about = [f for f in serious if names_table(f, table)]
         if not about:
             failures.append(f"invariant 2: drifted table {table} has no warning or error finding")
             continue

@@ -119,3 +119,40 @@ def test_faked_delete_of_a_model_with_its_own_db_table(holds, django_features):
     ))]
     after, edit = edited(remove_model, apps, django_features)
     assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_regenerated_migrations_after_a_model_rename(holds, django_features):
+    """Regenerating the migrations after renaming a model left the old table (and the join
+    table's old key column) under cause manual-sql; the cause is the rewritten 0001."""
+    apps = [
+        App("appa", (Model("appa", "Venue", (Field("name", "char"),), db_table=None),
+                     Model("appa", "Keep", (Field("name", "char"),), db_table="t_appa_keep"))),
+        App("appb", (Model("appb", "Shelf", (Field("label", "char"), Field("venues", "m2m", target="appa.Venue")),
+                           db_table="t_appb_shelf"),)),
+    ]
+    after, edit = edited(rename_model, apps, django_features)
+    assert edit.description == "rename model appa.Venue -> VenueRenamed"
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_faked_rename_of_a_model_with_a_join_table(holds, django_features):
+    """A faked RenameModel leaves the model's join table under its old name: that table was
+    blamed on a rewritten 0001 instead of the faked rename."""
+    apps = [App("appa", (
+        Model("appa", "Tag", (Field("name", "char"),), db_table="t_appa_tag"),
+        Model("appa", "Item", (Field("name", "char"), Field("tags", "m2m", target="appa.Tag"))),
+    ))]
+    after, edit = edited(rename_model, apps, django_features)
+    assert edit.description == "rename model appa.Item -> ItemRenamed"
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_regenerated_migrations_with_a_new_model(holds, django_features):
+    """A model added, then the migrations regenerated: 0001 now creates a table the database
+    never got. A plain --fake would have made none of 0001's tables, so it is the rewrite (was
+    faked-migration)."""
+    from generator.edits import add_model
+
+    apps = [App("appa", (Model("appa", "Item", (Field("name", "char"),)),))]
+    after, edit = edited(add_model, apps, django_features)
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
