@@ -190,17 +190,18 @@ def from_operations(operations) -> tuple[InferredOperation, ...]:
     for op in operations:
         if isinstance(op, ops.CreateModel):
             out.append(InferredOperation("create-model", op.name_lower, source="file",
-                                         fields=tuple(name.lower() for name, _ in op.fields)))
+                                         fields=tuple(_column(name, f) for name, f in op.fields)))
         elif isinstance(op, ops.DeleteModel):
             out.append(InferredOperation("delete-model", op.name_lower, source="file"))
         elif isinstance(op, ops.RenameModel):
             out.append(InferredOperation("rename-model", op.new_name_lower, None, op.old_name_lower, "file"))
         elif isinstance(op, ops.AddField):
-            out.append(InferredOperation("add-field", op.model_name_lower, op.name_lower, source="file"))
+            out.append(InferredOperation("add-field", op.model_name_lower, _column(op.name, op.field), source="file"))
         elif isinstance(op, ops.RemoveField):
             out.append(InferredOperation("remove-field", op.model_name_lower, op.name_lower, source="file"))
         elif isinstance(op, ops.AlterField):
-            out.append(InferredOperation("alter-field", op.model_name_lower, op.name_lower, source="file"))
+            out.append(InferredOperation("alter-field", op.model_name_lower, _column(op.name, op.field),
+                                         source="file"))
         elif isinstance(op, ops.RenameField):
             out.append(InferredOperation("rename-field", op.model_name_lower, op.new_name_lower,
                                          op.old_name_lower, "file"))
@@ -208,6 +209,11 @@ def from_operations(operations) -> tuple[InferredOperation, ...]:
             model = getattr(op, "model_name_lower", None) or getattr(op, "name_lower", None)
             out.append(InferredOperation("alter-model", model, source="file", scope=_model_level_scope(op)))
     return tuple(out)
+
+
+def _column(name: str, field) -> str:
+    """The lower-case name a field's column has (``db_column`` when it sets one)."""
+    return (getattr(field, "db_column", None) or name).lower()
 
 
 MODEL_LEVEL_KINDS = ("unique-extra", "unique-missing", "index-extra", "index-missing",

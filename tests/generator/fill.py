@@ -42,37 +42,45 @@ def fill(seed, rows):
             continue
         start = model.objects.count()
         for k in range(rows):
-            i = (n + 1) * 1000 + start + k
-            values = {}
-            for field in meta.concrete_fields:
-                if field.primary_key and field.auto_created or getattr(field, "generated", False):
-                    continue
-                if type(field).__name__ == "CompositePrimaryKey":
-                    continue
-                if field.primary_key and isinstance(field, (models.AutoField, models.BigAutoField)):
-                    continue
-                if isinstance(field, models.OneToOneField) and field.remote_field.parent_link:
-                    continue
-                if field.is_relation:
-                    target = field.related_model
-                    holder = field.model._base_manager  # the table holding it (an MTI parent's too)
-                    taken = set(holder.values_list(field.attname, flat=True)) if field.unique else set()
-                    choices = [pk for pk in target.objects.values_list("pk", flat=True) if pk not in taken]
-                    if target is model and not choices:
-                        values[field.attname] = None
-                        continue
-                    if not choices:
-                        if field.null:
-                            values[field.attname] = None
-                            continue
-                        raise SystemExit(f"no {target._meta.label} row for {meta.label}.{field.name}")
-                    values[field.attname] = rng.choice(sorted(choices, key=str))
-                    continue
-                values[field.attname] = value(field, i)
-            obj = model.objects.create(**values)
-            for field in meta.local_many_to_many:
-                if not field.remote_field.through._meta.auto_created:
-                    continue
-                pks = sorted(field.related_model.objects.values_list("pk", flat=True), key=str)
-                if pks:
-                    getattr(obj, field.name).add(*rng.sample(pks, min(2, len(pks))))
+            create(model, (n + 1) * 1000 + start + k, rng)
+
+
+def create(model, i, rng):
+    """One row of ``model`` from the number ``i``; a unique key whose targets are all taken gets
+    a new target row first (an MTI child's rows use up its parent's one-to-one targets too)."""
+    meta = model._meta
+    values = {}
+    for field in meta.concrete_fields:
+        if field.primary_key and field.auto_created or getattr(field, "generated", False):
+            continue
+        if type(field).__name__ == "CompositePrimaryKey":
+            continue
+        if field.primary_key and isinstance(field, (models.AutoField, models.BigAutoField)):
+            continue
+        if isinstance(field, models.OneToOneField) and field.remote_field.parent_link:
+            continue
+        if field.is_relation:
+            target = field.related_model
+            holder = field.model._base_manager  # the table holding it (an MTI parent's too)
+            taken = set(holder.values_list(field.attname, flat=True)) if field.unique else set()
+            choices = [pk for pk in target.objects.values_list("pk", flat=True) if pk not in taken]
+            if target is model and not choices:
+                values[field.attname] = None
+            elif choices:
+                values[field.attname] = rng.choice(sorted(choices, key=str))
+            elif field.null:
+                values[field.attname] = None
+            elif target._meta.managed and target._meta.app_label.startswith("app"):
+                values[field.attname] = create(target, i + 500_000, rng).pk
+            else:
+                raise SystemExit(f"no {target._meta.label} row for {meta.label}.{field.name}")
+            continue
+        values[field.attname] = value(field, i)
+    obj = model.objects.create(**values)
+    for field in meta.local_many_to_many:
+        if not field.remote_field.through._meta.auto_created:
+            continue
+        pks = sorted(field.related_model.objects.values_list("pk", flat=True), key=str)
+        if pks:
+            getattr(obj, field.name).add(*rng.sample(pks, min(2, len(pks))))
+    return obj

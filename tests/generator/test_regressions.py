@@ -156,3 +156,15 @@ def test_regenerated_migrations_with_a_new_model(holds, django_features):
     apps = [App("appa", (Model("appa", "Item", (Field("name", "char"),)),))]
     after, edit = edited(add_model, apps, django_features)
     assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_unapplied_add_field_with_a_db_column(holds, django_features):
+    """An unapplied AddField whose field sets db_column was pending-model-change: the column's
+    name was compared with the field's."""
+    from generator.edits import Edit
+
+    item = Model("appa", "Item", (Field("name", "char"),))
+    apps = [App("appa", (item,))]
+    added = Model("appa", "Item", item.fields + (Field("code", "int", default="0", db_column="code_col"),))
+    edit = Edit("add-field", "appa", frozenset({"appa_item"}), description="add appa.Item.code (db_column)")
+    assert holds(case(django_features, apps, Drift("unapplied", edit, (App("appa", (added,)),)))) == []
