@@ -53,6 +53,10 @@ def report(ws: Workspace) -> tuple[int, list[dict], str]:
 def names_table(finding: dict, table: str) -> bool:
     if (finding.get("table") or "").lower() == table:
         return True
+    app = (finding.get("app") or "").lower()
+    if finding["kind"] == "pending-model-change" and app and table.startswith(app + "_"):
+        # one finding per app tells what makemigrations would write, model by model
+        return table[len(app) + 1:] in (finding.get("explanation") or "").lower()
     return f'"{table}"' in json.dumps(finding.get("sources") or {}).lower() or \
         f" {table} " in f" {(finding.get('explanation') or '').lower()} "
 
