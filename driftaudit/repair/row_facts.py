@@ -171,15 +171,20 @@ class RowFacts:
         if found.rounds > MAX_ROUNDS:
             table = next(iter(found.rows)).child
             return fixes, [Problem(table, say("problem", "orphan_chain", table=table, rounds=MAX_ROUNDS))]
-        by_where = {(f.table, f.where): f for f in fixes}
-        out = [f for f in fixes if not f.kind.startswith("orphans")]
+        out = list(fixes)  # set-null and multi-column fixes stay as they are
+        index = {(f.table, f.where): i for i, f in enumerate(out)}
         for edge, target, current, fk, columns, where, identity, parent in self.keys:
             rows = found.rows.get(edge)
             if not rows:
                 continue
-            fix = by_where.get((current.name, where)) or self._orphans(
-                target, current, fk, columns, where, rows, identity, parent)
-            out.append(replace(fix, count=rows, rounds=found.rounds))
+            i = index.get((current.name, where))
+            fix = out[i] if i is not None else self._orphans(target, current, fk, columns, where, rows,
+                                                              identity, parent)
+            fix = replace(fix, count=rows, rounds=found.rounds)
+            if i is None:
+                out.append(fix)
+            else:
+                out[i] = fix
         return out, []
 
     def _orphans(self, target, current, fk, columns, where, count, identity, parent):
