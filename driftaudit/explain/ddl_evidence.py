@@ -114,4 +114,6 @@ def _owner(finder: EvidenceFinder, table: str) -> tuple[str, set] | None:
         return None
     found = [(app, name) for (app, name), model in state.models.items()
              if (model.options.get("db_table") or f"{app}_{name}").lower() == table.lower()]
+    if not found and table.lower() in finder.names.tables:  # a ManyToManyField's join table
+        found = [finder.names.tables[table.lower()]]
     return (found[0][0], {name for _, name in found}) if found else None

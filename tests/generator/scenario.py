@@ -143,9 +143,10 @@ def play(s: Scenario, ws: Workspace) -> Played:
             if table:
                 causes.setdefault(table, set()).add("manual-sql")
                 if sql_kind == "drop-index":
-                    # an index that a migration of its own made, dropped by hand, looks exactly
-                    # like that migration faked: nothing in the database tells them apart
-                    causes[table].add("faked-migration")
+                    # an index a migration made, dropped by hand, looks exactly like that
+                    # migration faked, or like its file gaining the index after it ran
+                    # (regenerated): nothing in the database tells them apart
+                    causes[table] |= {"faked-migration", "rewritten-migration"}
         elif drift.kind == "copy":
             for path in ws.root.rglob("*.py"):
                 path.touch()
