@@ -137,7 +137,7 @@ class EvidenceFinder(HistoryFacts):
                         "rewritten-migration", maker, "partly", "medium", table=table,
                         others=", ".join(others), times=self._times(rewrite)), kind, table, column)
                 made = self._made_table(maker, table, kind)
-                if made and kind in UNDONE_KINDS and self._has_every_column(maker, made) and not rewrite:
+                if made and kind in UNDONE_KINDS and self._has_every_column(made) and not rewrite:
                     # it ran as its file says (its table is there, every column too): the object
                     # was removed since. Or the file gained it later (regenerated): the content
                     # cannot tell these apart, so here, and only here, a file newer than its

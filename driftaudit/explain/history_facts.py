@@ -231,7 +231,7 @@ class HistoryFacts:
             return None
         return diff.history == diff.models
 
-    def _has_every_column(self, key: tuple, table: str) -> bool:
+    def _has_every_column(self, table: str) -> bool:
         """Does the database's ``table`` have every column the models give it (the history ran
         as its files say, later renames included)?"""
         model = self.models_catalog.table(table) if self.models_catalog is not None else None
@@ -280,10 +280,7 @@ class HistoryFacts:
         if kind != "renamed-column" and not self._ghosts_of(key[0]) and any(
                 (model, c.name.lower()) not in self.names.columns and not c.primary_key for c in found.columns):
             return None
-        for op in self._operations(key):
-            if op.action == "create-model" and model == op.model:
-                return found.name
-        return None
+        return found.name if self._creates(key, model) else None
 
     def _ghosts_of(self, app: str | None) -> list[Ghost]:
         return [g for key, g in self.ghosts.items() if key[0] == app]

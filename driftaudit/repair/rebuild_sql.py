@@ -130,6 +130,13 @@ def _rebuild_reverse(step: TableStep, identity: str | None) -> tuple[str, ...] |
 REASON_COLUMN, SOURCE_COLUMN = "driftaudit_reason", "driftaudit_table"
 
 
+def _moved_rows(fix: RowFix) -> str:
+    """What a fix copies aside: whole rows, a quarantine's led by their reason and table."""
+    if fix.kind.endswith("-quarantine"):
+        return f"{literal(fix.reason)} AS {q(REASON_COLUMN)}, {literal(fix.table)} AS {q(SOURCE_COLUMN)}, *"
+    return "*"
+
+
 def row_fix_sql(fix: RowFix) -> SqlOp:
     summary = say("summary", fix.kind, count=fix.count, table=fix.table, backup=fix.backup)
     return replace(_row_fix_sql(fix), summary=summary)
@@ -153,11 +160,8 @@ def _row_fix_sql(fix: RowFix) -> SqlOp:
         cols = ", ".join(q(c) for c in fix.table_columns)
         reverse = () if fix.kind.startswith("orphans") else (
             f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {b}", f"DROP TABLE {b}")
-        return SqlOp(fix.text, (
-            f"CREATE TABLE {b} AS SELECT {literal(fix.reason)} AS {q(REASON_COLUMN)}, "
-            f"{literal(fix.table)} AS {q(SOURCE_COLUMN)}, * FROM {t} WHERE {fix.where}",
-            f"DELETE FROM {t} WHERE {fix.where}",
-        ), reverse)
+        return SqlOp(fix.text, (f"CREATE TABLE {b} AS SELECT {_moved_rows(fix)} FROM {t} WHERE {fix.where}",
+                                f"DELETE FROM {t} WHERE {fix.where}"), reverse)
     return SqlOp(fix.text, (f"CREATE TABLE {b} AS SELECT * FROM {t} WHERE {fix.where}",
                             f"DELETE FROM {t} WHERE {fix.where}"),
                  (f"INSERT INTO {t} SELECT * FROM {b}", f"DROP TABLE {b}"))
@@ -174,9 +178,7 @@ def orphan_rounds_sql(fixes: tuple[RowFix, ...]) -> SqlOp | None:
     for _ in range(rounds - 1):
         for fix in taking:
             t, b = q(fix.table), q(fix.backup)
-            extra = (f"{literal(fix.reason)} AS {q(REASON_COLUMN)}, {literal(fix.table)} AS {q(SOURCE_COLUMN)}, "
-                     if fix.kind == "orphans-quarantine" else "")
-            statements += [f"INSERT INTO {b} SELECT {extra}* FROM {t} WHERE {fix.where}",
+            statements += [f"INSERT INTO {b} SELECT {_moved_rows(fix)} FROM {t} WHERE {fix.where}",
                            f"DELETE FROM {t} WHERE {fix.where}"]
     text = say("step", "orphan_rounds", rounds=rounds - 1, tables=", ".join(dict.fromkeys(f.table for f in taking)))
     return SqlOp(text, tuple(statements), (), say("summary", "orphan_rounds", rounds=rounds - 1))

@@ -191,25 +191,9 @@ def _edit(drift: Drift, ws: Workspace, rng: random.Random) -> None:
 
 
 def _tables(ws: Workspace) -> list[str]:
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
-    try:
-        return [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'app%' "
-                                           "OR (type = 'table' AND name LIKE 't\\_app%' ESCAPE '\\') "
-                                           "OR (type = 'table' AND name LIKE 'moved\\_%' ESCAPE '\\') ORDER BY name")]
-    finally:
-        conn.close()
-
-
-def _columns(ws: Workspace, table: str) -> list[tuple]:
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
-    try:
-        return list(conn.execute(f'SELECT name, type, pk FROM pragma_table_info("{table}")'))
-    finally:
-        conn.close()
+    return [n for (n,) in ws.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'app%' "
+                                   "OR (type = 'table' AND name LIKE 't\\_app%' ESCAPE '\\') "
+                                   "OR (type = 'table' AND name LIKE 'moved\\_%' ESCAPE '\\') ORDER BY name")]
 
 
 def _hand_sql(kind: str, ws: Workspace, rng: random.Random) -> str | None:
@@ -217,19 +201,15 @@ def _hand_sql(kind: str, ws: Workspace, rng: random.Random) -> str | None:
     if not tables:
         return None
     table = rng.choice(tables)
-    cols = [c for c in _columns(ws, table) if not c[2]]
+    cols = [c for c in ws.query(f'SELECT name, type, pk FROM pragma_table_info("{table}")') if not c[2]]
     if kind == "create-index" and cols:
         col = rng.choice(cols)[0]
         ws.sqlite(f'CREATE INDEX "{table}_{col}_by_hand" ON "{table}" ("{col}");')
     elif kind == "add-column":
         ws.sqlite(f'ALTER TABLE "{table}" ADD COLUMN "added_by_hand" varchar(20) NULL;')
     else:
-        import sqlite3
-
-        conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                                            "AND sql IS NOT NULL", (table,))]
-        conn.close()
+        names = [n for (n,) in ws.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                        "AND sql IS NOT NULL", table)]
         if not names:
             return None
         ws.sqlite(f'DROP INDEX "{rng.choice(names)}";')
@@ -238,16 +218,12 @@ def _hand_sql(kind: str, ws: Workspace, rng: random.Random) -> str | None:
 
 def _orphans(ws: Workspace, rng: random.Random) -> list[str]:
     """Delete a parent row that children reference, with the shell's foreign keys off."""
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{ws.db}?mode=ro", uri=True)
     keys = []
     for table in _tables(ws):
-        for fk in conn.execute(f'SELECT "table", "from", "to" FROM pragma_foreign_key_list("{table}")'):
-            n = conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{fk[1]}" IS NOT NULL').fetchone()[0]
+        for fk in ws.query(f'SELECT "table", "from", "to" FROM pragma_foreign_key_list("{table}")'):
+            (n,) = ws.query(f'SELECT count(*) FROM "{table}" WHERE "{fk[1]}" IS NOT NULL')[0]
             if n and fk[0] != table and fk[0].startswith(("app", "t_app", "moved_")):
                 keys.append((table, fk[1], fk[0], fk[2] or "id"))
-    conn.close()
     if not keys:
         return []
     child, column, parent, target = rng.choice(keys)

@@ -126,6 +126,14 @@ class Workspace:
             db.close()
 
     # -- reading the database back (PRAGMA only, never driftaudit) ------------------------
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Rows of ``sql`` on the project's database, read-only."""
+        conn = _connect_ro(self.db)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
     def digest(self) -> str:
         return hashlib.sha256(self.db.read_bytes()).hexdigest()
 

@@ -4,7 +4,7 @@ and a rebuilt table that carries a trigger and a view made by RunSQL."""
 import sqlite3
 
 from conftest import driftaudit, manage
-from propose_helpers import repair, row_counts, same_rows, shell
+from propose_helpers import query, repair, row_counts, same_rows, shell
 
 POLICY = """\
 fix:
@@ -26,18 +26,17 @@ def test_default_policy_quarantines_whole_rows_with_their_reason(sample_copy):
     same_rows(before, after, {"library_book": 3, "library_member": 3,
                               "driftaudit_quarantine_library_book": 2,
                               "driftaudit_quarantine_library_member": 3})
-    conn = sqlite3.connect(f"file:{project / 'db.sqlite3'}?mode=ro", uri=True)
-    rows = conn.execute('SELECT "driftaudit_reason", "driftaudit_table", "id", "author_id" '
-                        'FROM "driftaudit_quarantine_library_book" ORDER BY "id"').fetchall()
+    rows = query(project, 'SELECT "driftaudit_reason", "driftaudit_table", "id", "author_id" '
+                          'FROM "driftaudit_quarantine_library_book" ORDER BY "id"')
     assert rows == [("orphan: author_id -> library_author (row missing)", "library_book", 4, 40),
                     ("orphan: author_id -> library_author (row missing)", "library_book", 5, 41)]
-    assert [r[0] for r in conn.execute('SELECT "id" FROM "library_member" ORDER BY "id"')] == [1, 3, 6]
+    assert query(project, 'SELECT "id" FROM "library_member" ORDER BY "id"') == [(1,), (3,), (6,)]
     # reversing the repair puts the duplicates back; the orphans stay in quarantine
     migration = files[0].stem
     previous = sorted(p.stem for p in files[0].parent.glob("0*.py") if p.stem < migration)[-1]
     assert manage(project, "migrate", "library", previous).code == 0
-    assert conn.execute('SELECT count(*) FROM "library_member"').fetchone() == (6,)
-    assert conn.execute('SELECT count(*) FROM "driftaudit_quarantine_library_book"').fetchone() == (2,)
+    assert query(project, 'SELECT count(*) FROM "library_member"') == [(6,)]
+    assert query(project, 'SELECT count(*) FROM "driftaudit_quarantine_library_book"') == [(2,)]
 
 
 def test_fail_policy_refuses_and_lists_the_rows(sample_copy):
