@@ -17,7 +17,7 @@ PY312 ?= $(call find_python,python3.12,3.12)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -e ".[test,realapps]"
 	touch $(STAMP)
 
 ## make demo: build the seed sample project (if needed) and audit it

@@ -70,7 +70,8 @@ def explain(audit: AuditInput, data: bool = True, progress: bool = False) -> Rep
         impact = DataImpact(explainer, audit.apps, Progress(progress))
         findings = impact.attach(findings) + impact.findings(differences)
     findings += raw_object_findings(sources.h_cat, sources.d_cat, sources.replayed, sources.history)
-    findings += explainer.history_findings()
+    history_findings = explainer.history_findings()
+    findings = _fold_into_unapplied(findings, history_findings) + history_findings
     findings += pending_model_changes(sources.history, audit.apps)
     findings.sort(key=lambda f: (-f.rank, f.kind, f.table or "", f.column or "", f.migration or ""))
     findings = apply_config(findings, config)
@@ -78,6 +79,29 @@ def explain(audit: AuditInput, data: bool = True, progress: bool = False) -> Rep
     return Report(project.settings_module, project.database_label, project.database_path,
                   sqlite3.sqlite_version, django.get_version(), findings,
                   _history_summary(sources.history), config)
+
+
+def _fold_into_unapplied(schema: list[Finding], history: list[Finding]) -> list[Finding]:
+    """Schema differences that an unapplied migration will make are that migration's finding.
+
+    Like Django's runserver warning, an upgrade not yet migrated is reported once per
+    migration, whose finding lists what it makes ("It makes: missing-table x"), not again as
+    errors about the tables it will create. Each folded difference stays in the migration
+    finding's ``sources["makes"]``: kind, table, column and the fact as each source has it.
+    """
+    unapplied = {f.migration for f in history if f.kind == "unapplied-migration" and f.cause == "unapplied-migration"}
+    folded: dict[str, list] = {}
+    kept = []
+    for f in schema:
+        if f.cause == "unapplied-migration" and f.migration in unapplied:
+            folded.setdefault(f.migration, []).append(
+                {"kind": f.kind, "table": f.table, "column": f.column, **(f.sources or {})})
+        else:
+            kept.append(f)
+    for i, f in enumerate(history):
+        if f.kind == "unapplied-migration" and f.migration in folded:
+            history[i] = replace(f, sources={**(f.sources or {}), "makes": folded[f.migration]})
+    return kept
 
 
 def _history_summary(history: History) -> dict:

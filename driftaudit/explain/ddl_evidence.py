@@ -98,8 +98,8 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
         what = f"column {diff.column}"
     else:
         name = (diff.detail.get("index_name") or "").lower()
-        if not name or DJANGO_MADE_NAME.search(name) or name in names.indexes:
-            return None
+        if not name or DJANGO_MADE_NAME.search(name) or name in names.indexes or name.startswith("sqlite_autoindex_"):
+            return None  # (SQLite names the index of an inline UNIQUE itself: nobody chose it)
         what = f"index {diff.detail.get('index_name')}"
     for ghost in finder._ghosts_of(app):  # a migration whose file is gone may have made it
         if any(op.explains(diff.kind, m, diff.column) for op in ghost.operations for m in models):

@@ -90,6 +90,31 @@ class EvidenceFinder(HistoryFacts):
                               **values)
 
     # -- the decision ----------------------------------------------------------------------
+    def pending_index_rename(self, diff) -> Evidence | None:
+        """An index under an old name that an unapplied ``RenameIndex`` will rename.
+
+        django-taggit 4 made its index through ``index_together`` (an automatic name); taggit 6
+        rewrote that migration to name it, and its 0006 ``RenameIndex(old_fields=...)`` renames
+        the old one: until ``migrate`` runs it, models and history agree on the new name, and
+        the difference is the unapplied migration's.
+        """
+        if diff.kind != "index-renamed":
+            return None
+        from django.db.migrations.operations import RenameIndex
+
+        columns = tuple(c.strip().lower() for c in (diff.column or "").split(","))
+        for key in self.history.unapplied:
+            node = self.history.loader.graph.nodes.get(key)
+            for op in getattr(node, "operations", ()):
+                fields = tuple(f.lower() for f in op.old_fields or ()) if isinstance(op, RenameIndex) else ()
+                if isinstance(op, RenameIndex) and op.new_name.lower() == str(diff.models).lower() and (
+                        (op.old_name or "").lower() == str(diff.database).lower()
+                        or (len(fields) == len(columns)  # old_fields name fields: a key's column ends in _id
+                            and all(c in (f, f"{f}_id") for f, c in zip(fields, columns)))):
+                    return self._claim(self._evidence("unapplied-migration", key, confidence="high"),
+                                       diff.kind, diff.table, diff.column)
+        return None
+
     def removed_app(self, app: str) -> Evidence | None:
         if not app or app in self.installed:
             return None

@@ -99,7 +99,8 @@ class Explainer:
         ref = self.model_of(diff.table)
         app = ref.app if ref else self.app_of(diff.table)
         field = diff.column if diff.kind in ("missing-column",) else None
-        evidence = ddl_evidence(self.evidence, diff) or self._renamed_target(diff) or self.evidence.explain(
+        evidence = ddl_evidence(self.evidence, diff) or self._renamed_target(diff) \
+            or self.evidence.pending_index_rename(diff) or self.evidence.explain(
             diff.signature, app, ref.model if ref else None, field,
             present_in_models=diff.kind in ("missing-table", "missing-column"),
             kind=diff.kind, table=diff.table, column=diff.column,

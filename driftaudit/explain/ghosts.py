@@ -216,9 +216,9 @@ def _column(name: str, field) -> str:
     return (getattr(field, "db_column", None) or name).lower()
 
 
-MODEL_LEVEL_KINDS = ("unique-extra", "unique-missing", "index-extra", "index-missing",
+MODEL_LEVEL_KINDS = ("unique-extra", "unique-missing", "index-extra", "index-missing", "index-renamed",
                      "check-extra", "check-missing")
-_INDEX_KINDS = ("index-extra", "index-missing")
+_INDEX_KINDS = ("index-extra", "index-missing", "index-renamed")
 _UNIQUE_KINDS = ("unique-extra", "unique-missing")
 _CHECK_KINDS = ("check-extra", "check-missing")
 

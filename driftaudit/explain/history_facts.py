@@ -229,6 +229,8 @@ class HistoryFacts:
         diff = index.get((kind, table.lower(), (column or "").lower()))
         if diff is None:
             return None
+        if kind in ("missing-table", "stale-table"):  # a table is there or not: the order of
+            return (diff.history is None) == (diff.models is None)  # its columns is no evidence
         return diff.history == diff.models
 
     def _has_every_column(self, table: str) -> bool:

@@ -135,7 +135,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
 
     def bucket(app):
         return grouped.setdefault(app, {"steps": [], "fixes": [], "raw": [], "removed": [], "state": (),
-                                        "ghosts": [], "squash": []})
+                                        "ghosts": [], "squash": [], "replays": []})
 
     step_home = {}
     for step in steps:
@@ -147,6 +147,10 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
         target = step_home.get(fix.table.lower()) or home(planner.owner(fix.table)[0], fix.table)
         if target is not None:
             bucket(target)["fixes"].append(fix)
+    for replay in planner.replays:
+        target = home(replay.app, sorted(replay.tables)[0])
+        if target is not None:
+            bucket(target)["replays"].append(replay)
     for obj in raw:
         target = step_home.get(obj.table.lower()) or next(iter(sorted(grouped)), None)
         if target is not None:
@@ -180,7 +184,8 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     applied = history.applied | {squash for squash, _ in squashes.values()}
     for app in sorted(grouped):
         g = grouped[app]
-        apps_touched = {app} | {s.app for s in g["steps"] if s.app} | {planner.owner(f.table)[0] for f in g["fixes"]}
+        apps_touched = {app} | {s.app for s in g["steps"] if s.app} | {planner.owner(f.table)[0] for f in g["fixes"]} \
+            | {r.app for r in g["replays"]}
         deps = set()
         in_graph = {k[0] for k in graph.nodes}
         for other in sorted(a for a in apps_touched if a in in_graph):
@@ -192,14 +197,15 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
         run_before = _first_pending(graph, history, planner.gaps) if planner.pending else ()
         path = _path(app, migration_names[app], apps)
         tables = {n.lower() for s in g["steps"] for n in (s.table, s.old_name) if n} | \
-                 {f.table.lower() for f in g["fixes"]}
+                 {f.table.lower() for f in g["fixes"]} | {t for r in g["replays"] for t in r.tables}
         mine = tuple(f for f in findings if (f.table and f.table.lower() in tables)
                      or (f.kind in ("pending-model-change",) and f.app == app and g["state"])
                      or (f.kind in ("ghost-migration", "rewritten-migration") and f.app in {a for a, *_ in g["removed"]} | {app})
                      or (f.kind == "inconsistent-history" and f.app == app and g["squash"]))
         repair = AppRepair(app, migration_names[app], path, tuple(sorted(deps)), run_before, tuple(g["steps"]),
                            tuple(g["fixes"]), tuple(g["raw"]), tuple(g["removed"]), g["state"], mine,
-                           tuple(g["ghosts"]), tuple(g["squash"]), "baseline" if app in baseline else "repair")
+                           tuple(g["ghosts"]), tuple(g["squash"]), "baseline" if app in baseline else "repair",
+                           tuple(g["replays"]))
         if not repair.empty:
             repairs.append(repair)
             previous = (app, migration_names[app])

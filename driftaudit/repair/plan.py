@@ -107,11 +107,13 @@ class AppRepair:
     #: pending migrations: ``state_operations`` are written as they are), "baseline" (the app's
     #: first migration: its package is created too)
     role: str = "repair"
+    #: faked migrations whose own operations run (:mod:`driftaudit.repair.replay`)
+    replays: tuple = ()
 
     @property
     def empty(self) -> bool:
         return not (self.steps or self.row_fixes or self.removed_apps or self.state_operations
-                    or self.ghost_records or self.squash_records)
+                    or self.ghost_records or self.squash_records or self.replays)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from driftaudit.explain.explainer import model_index
 from driftaudit.explain.finding import Finding
 from driftaudit.repair.names import backup_name, renamed_sql
 from driftaudit.repair.plan import Problem, RowFix, TableStep, ddl_key
+from driftaudit.repair.replay import faked_tails
 from driftaudit.repair.row_facts import RowFacts
 from driftaudit.repair.wording import words
 from driftaudit.schema.catalog import Catalog, Table
@@ -26,7 +27,7 @@ from driftaudit.schema.introspect import read_catalog
 from driftaudit.schema.read import AuditInput
 from driftaudit.sources.models import render_models
 
-INDEX_KINDS = {"index-missing", "index-extra", "unique-missing", "unique-extra"}
+INDEX_KINDS = {"index-missing", "index-extra", "index-renamed", "unique-missing", "unique-extra"}
 
 
 class Planner:
@@ -51,6 +52,9 @@ class Planner:
         self.taken = set(sources.d_cat.tables) | set(sources.d_cat.raw_objects)
         self.facts = RowFacts(self.conn, self.config, self._fields(), self.taken)
         self.problems: list[Problem] = []
+        #: faked migrations run for real; no other step touches their tables
+        self.replays = [] if self.pending else faked_tails(sources, findings)
+        self.replayed = frozenset().union(*(r.tables for r in self.replays))
 
     # -- the target --------------------------------------------------------------------------
     def _pending_tables(self) -> set:
@@ -65,7 +69,8 @@ class Planner:
     def _target_catalog(self) -> Catalog:
         tables = {n: t for n, t in self.s.m_cat.tables.items() if n not in self.pending_tables}
         tables.update({n: self.s.h_cat.tables[n] for n in self.pending_tables if n in self.s.h_cat.tables})
-        return Catalog(tables, self.s.m_cat.raw_objects)
+        return Catalog(tables, self.s.m_cat.raw_objects,
+                       self.s.m_cat.declared_index_names | self.s.h_cat.declared_index_names)
 
     def _fields(self) -> dict:
         """``(table, column)`` -> the model field (models, or history for pending tables)."""
@@ -105,7 +110,7 @@ class Planner:
             reasons.setdefault(diff.table.lower(), []).append(_reason(diff))
         self.renamed = renamed
         steps = []
-        for name in sorted(reasons):
+        for name in sorted(set(reasons) - self.replayed):
             target, current = t.table(name), d.table(name)
             app, model = self.owner(name)
             why = "; ".join(dict.fromkeys(reasons[name]))
@@ -134,9 +139,13 @@ class Planner:
             return None
         want = {ix.key: ix for ix in target.indexes if ix.origin == "c"}
         have = {ix.key: ix for ix in current.indexes if ix.origin == "c"}
-        drop = tuple(ix for key, ix in sorted(have.items(), key=repr) if key not in want)
-        create = tuple(ix for key, ix in sorted(want.items(), key=repr) if key not in have)
-        kept = {ix.name.lower() for key, ix in have.items() if key in want}
+        named = self.target.declared_index_names
+        # an index the models name, under another name: dropped and made again under its own
+        renamed = {key for key, ix in want.items()
+                   if key in have and ix.name.lower() in named and have[key].name.lower() != ix.name.lower()}
+        drop = tuple(ix for key, ix in sorted(have.items(), key=repr) if key not in want or key in renamed)
+        create = tuple(ix for key, ix in sorted(want.items(), key=repr) if key not in have or key in renamed)
+        kept = {ix.name.lower() for key, ix in have.items() if key in want and key not in renamed}
         if not (drop or create) or any(not ix.sql or ix.name.lower() in kept for ix in create) \
                 or any(not ix.sql for ix in drop):
             return None
@@ -191,7 +200,7 @@ class Planner:
         fixes = []
         for name, target in sorted(self.target.tables.items()):
             current = d.table(old_of.get(name, name))
-            if current is None or name in self.s.not_model_tables:
+            if current is None or name in self.s.not_model_tables or name in self.replayed:
                 continue
             renamed_cols = self._renamed_columns(target.name) if name in {s.table.lower() for s in steps} else {}
             parents = {}

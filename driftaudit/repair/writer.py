@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import textwrap
-from datetime import datetime
+from datetime import datetime, timezone
 
 from driftaudit import __version__
 from driftaudit.config.rules import fill
@@ -69,7 +69,7 @@ def render_migration(repair: AppRepair) -> str:
     from django.db.migrations.writer import OperationWriter
 
     imports = {"from django.db import migrations"}
-    header = fill(words()["header"], version=__version__, date=datetime.now().strftime("%Y-%m-%d %H:%M"),
+    header = fill(words()["header"], version=__version__, date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                   django=get_version(), sqlite=sqlite3.sqlite_version, app=repair.app)
     doc = [header, ""]
     if repair.findings:
@@ -79,11 +79,15 @@ def render_migration(repair: AppRepair) -> str:
             doc += textwrap.wrap(f"{f.id} {f.rule} {f.kind} {where} ({f.severity}; cause: {f.cause})", 96,
                                  initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False)
     ops = repair_sql(repair)
-    if ops:
+    if ops or repair.replays:
         doc += ["", "Database operations, in order:"]
     for i, op in enumerate(ops, 1):
         doc += textwrap.wrap(f"{i}. {op.summary}", 96, initial_indent="  ", subsequent_indent="     ",
                              break_on_hyphens=False)
+    for replay in repair.replays:
+        doc += textwrap.wrap(f"{len(ops) + 1}. run the operations of {', '.join(n for _, n in replay.migrations)} "
+                             f"({replay.app}): recorded as applied (--fake), never run here", 96,
+                             initial_indent="  ", subsequent_indent="     ", break_on_hyphens=False)
     if repair.role != "repair":
         doc += [""] + textwrap.wrap(" ".join(words()["role"][repair.role].split()), 96)
     elif repair.state_operations:
@@ -115,8 +119,52 @@ def render_migration(repair: AppRepair) -> str:
             body.append(text)
         body.append(f"{INDENT}]")
         return _file(doc, imports, body)
-    body += ["", f"{INDENT}operations = [", f"{INDENT * 2}migrations.SeparateDatabaseAndState(",
-             f"{INDENT * 3}database_operations=["]
+    body += ["", f"{INDENT}operations = ["]
+    if ops or repair.state_operations or not repair.replays:
+        body += _separate(ops, repair, imports)
+    if repair.replays:
+        body += _comment(words()["replay"]["operation"], INDENT * 2)
+        body.append(f"{INDENT * 2}migrations.RunPython(replay_faked_migrations, migrations.RunPython.noop),")
+    body.append(f"{INDENT}]")
+    return _file(doc, imports, body, _replay_preamble(repair.replays))
+
+
+def _replay_preamble(replays) -> list[str]:
+    """``FAKED`` and the function that runs them (the migration file needs nothing but Django)."""
+    if not replays:
+        return []
+    lines = _comment(words()["replay"]["constant"], "") + ["FAKED = ["]
+    lines += [f"{INDENT}{key!r}," for replay in replays for key in replay.migrations]
+    lines += ["]", "", ""]
+    return lines + REPLAY_FUNCTION.splitlines() + ["", ""]
+
+
+#: The code the migration runs: Django's executor order, each faked migration applied with its
+#: own operations against the state it was written for, the others only replayed in memory.
+REPLAY_FUNCTION = '''def replay_faked_migrations(apps, schema_editor):
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.state import ProjectState
+
+    executor = MigrationExecutor(schema_editor.connection)
+    loader = executor.loader
+    todo = set(FAKED)
+    state = ProjectState(real_apps=loader.unmigrated_apps)
+    for migration, _backwards in executor.migration_plan(loader.graph.leaf_nodes(), clean_start=True):
+        if not todo:
+            break
+        key = (migration.app_label, migration.name)
+        if key in todo:
+            todo.discard(key)
+            state = migration.apply(state, schema_editor)
+        else:
+            state = migration.mutate_state(state, preserve=False)'''
+
+
+def _separate(ops: list[SqlOp], repair: AppRepair, imports: set) -> list[str]:
+    """The SQL steps and the state operations, as one ``SeparateDatabaseAndState``."""
+    from django.db.migrations.writer import OperationWriter
+
+    body = [f"{INDENT * 2}migrations.SeparateDatabaseAndState(", f"{INDENT * 3}database_operations=["]
     for i, op in enumerate(ops):
         if i:
             body.append("")
@@ -131,17 +179,18 @@ def render_migration(repair: AppRepair) -> str:
             imports |= op_imports
             body.append(text)
         body.append(f"{INDENT * 3}],")
-    body += [f"{INDENT * 2}),", f"{INDENT}]"]
-    return _file(doc, imports, body)
+    body.append(f"{INDENT * 2}),")
+    return body
 
 
-def _file(doc: list, imports: set, body: list) -> str:
+def _file(doc: list, imports: set, body: list, preamble: list | None = None) -> str:
     return "\n".join([
         '"""' + "\n".join(doc).replace('"""', "'''").replace("\\", "\\\\") + '\n"""',
         "",
         *_imports(imports),
         "",
         "",
+        *(preamble or []),
         "class Migration(migrations.Migration):",
         "",
         *body,

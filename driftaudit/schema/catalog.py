@@ -152,6 +152,10 @@ class Catalog:
 
     tables: Mapping[str, Table] = field(default_factory=dict)
     raw_objects: Mapping[str, RawObject] = field(default_factory=dict)
+    #: lower-cased names of the indexes the models name themselves (``Meta.indexes``,
+    #: ``Meta.constraints``): later migrations remove and rename them *by name*, so for these
+    #: the name is part of the schema (empty for a database, whose names are all facts).
+    declared_index_names: frozenset = frozenset()
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name.lower())

@@ -98,6 +98,7 @@ class ThreeWayDiff:
             if mt is not None and dt is not None:
                 if _ddl_text(mt) != _ddl_text(dt):  # byte-identical DDL cannot differ in any fact
                     self._compare_tables(mt, ht, dt)
+                self._compare_index_names(mt, ht, dt)
                 continue
             sig = signature(mt is not None, ht is not None, dt is not None)
             kind = "missing-table" if dt is None else "stale-table"
@@ -223,6 +224,22 @@ class ThreeWayDiff:
             column = ", ".join(present.columns)
             self._add(kind, mt.name, column, signature(_ix(m), _ix(h), _ix(d)), _ix(m), _ix(h), _ix(d),
                       index_name=present.name)
+
+    def _compare_index_names(self, mt: Table, ht: Table | None, dt: Table) -> None:
+        """The same index under another name, when the models name it: a later migration that
+        removes or renames it by its name fails (a faked ``RenameIndex``, django-taggit 0006)."""
+        named = self.m.declared_index_names
+        if not named:
+            return
+        have = {ix.key: ix for ix in dt.indexes if ix.origin == "c"}
+        history = {ix.key: ix for ix in ht.indexes if ix.origin == "c"} if ht else {}
+        for m in mt.indexes:
+            d = have.get(m.key)
+            if m.origin != "c" or d is None or m.name.lower() not in named or d.name.lower() == m.name.lower():
+                continue
+            h = history.get(m.key)
+            self._add("index-renamed", mt.name, ", ".join(m.columns), signature(m.name, h and h.name, d.name),
+                      m.name, h and h.name, d.name, index_name=m.name, old_name=d.name)
 
     def _compare_checks(self, mt: Table, ht: Table | None, dt: Table) -> None:
         m, h, d = set(mt.checks), set(ht.checks) if ht else set(), set(dt.checks)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from dataclasses import replace
 
 from driftaudit.errors import AuditError
 from driftaudit.schema.introspect import read_catalog
@@ -41,7 +42,7 @@ def history_catalog(history) -> tuple:
         return cached
     rendered = render_models(history_apps(history))
     replayed = replay_raw_sql(history, rendered.connection)
-    h_cat = read_catalog(rendered.connection)
+    h_cat = replace(read_catalog(rendered.connection), declared_index_names=rendered.declared_index_names)
     statecache.store(key, (h_cat, replayed), "hcat")
     return h_cat, replayed
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from driftaudit.schema.catalog import Catalog
 from driftaudit.schema.ddl import load_ddl_facts, save_ddl_facts
@@ -94,7 +94,7 @@ def read_sources(conn: sqlite3.Connection, apps) -> Sources:
     module = sys.modules.get(settings.SETTINGS_MODULE or "")
     load_ddl_facts(f"{settings.SETTINGS_MODULE} {getattr(module, '__file__', '')}")
     models = render_models(apps)
-    m_cat = read_catalog(models.connection)
+    m_cat = replace(read_catalog(models.connection), declared_index_names=models.declared_index_names)
     h_cat, replayed = history_catalog(history)
     d_cat = read_catalog(conn)
     touch_tables(conn, (t.name for t in d_cat.tables.values()))

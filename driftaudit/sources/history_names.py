@@ -8,6 +8,7 @@ its migrations package is usually still importable although the app left ``INSTA
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -89,18 +90,71 @@ def _column_names(model: str, name: str, f) -> set:
 
 
 def _removed_app_migrations(app: str) -> list:
-    """The migrations of an app that left INSTALLED_APPS, when its package still imports."""
-    try:
-        package = import_module(f"{app}.migrations")
-    except Exception:  # noqa: BLE001 - the app is gone for good: nothing to read
-        return []
+    """The migrations of an app that left INSTALLED_APPS, when its package still imports.
+
+    Only the label is left (in django_migrations): its package is looked for where a label
+    usually comes from - ``MIGRATION_MODULES``, a top-level package, a contrib app (``sites``
+    keeps its table ``django_site``, which no label prefix finds).
+    """
+    from django.conf import settings
+
+    candidates = [getattr(settings, "MIGRATION_MODULES", {}).get(app), f"{app}.migrations",
+                  f"django.contrib.{app}.migrations"]
+    for name in filter(None, candidates):
+        try:
+            package = import_module(name)
+        except Exception:  # noqa: BLE001 - not there: the next candidate
+            continue
+        return _migrations_in(package, name, app)
+    return []  # the app is gone for good: nothing to read
+
+
+def _migrations_in(package, name: str, app: str) -> list:
     found = []
     for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
         try:
-            module = import_module(f"{app}.migrations.{info.name}")
-        except Exception:  # noqa: BLE001 - a broken file tells nothing
+            module = import_module(f"{name}.{info.name}")
+        except Exception:  # noqa: BLE001 - it imports models of an app no longer installed
+            found += _read_statically(package, info.name, app)
             continue
         migration = getattr(module, "Migration", None)
         if migration is not None:
             found.append(migration(info.name, app))
     return found
+
+
+def _read_statically(package, name: str, app: str) -> list:
+    """The tables a migration file creates, read from its text (never run): importing it fails
+    when it imports the models of the uninstalled app (``django.contrib.sites``' 0001)."""
+    from pathlib import Path
+
+    from django.db.migrations import CreateModel, Migration
+
+    for folder in getattr(package, "__path__", []):
+        path = Path(folder) / f"{name}.py"
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        operations = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "CreateModel":
+                values = {k.arg: k.value for k in node.keywords}
+                model = values.get("name", node.args[0] if node.args else None)
+                if isinstance(model, ast.Constant) and isinstance(model.value, str):
+                    table = _db_table(values.get("options"))
+                    operations.append(CreateModel(model.value, [], {"db_table": table} if table else {}))
+        migration = Migration(name, app)
+        migration.operations = operations
+        return [migration]
+    return []
+
+
+def _db_table(options) -> str | None:
+    """``options={"db_table": "..."}`` of a CreateModel call, whatever else the dict holds."""
+    if not isinstance(options, ast.Dict):
+        return None
+    for key, value in zip(options.keys, options.values):
+        if isinstance(key, ast.Constant) and key.value == "db_table" and isinstance(value, ast.Constant):
+            return value.value if isinstance(value.value, str) else None
+    return None

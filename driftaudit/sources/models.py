@@ -18,6 +18,9 @@ class Rendered:
     #: tables that models declare but Django does not manage (``managed = False``):
     #: present in the database on purpose, never drift by absence or presence.
     unmanaged_tables: frozenset
+    #: lower-cased names of indexes and constraints the models name (``Meta.indexes``,
+    #: ``Meta.constraints``): the names ``RemoveIndex``/``RenameIndex`` will look for.
+    declared_index_names: frozenset = frozenset()
 
 
 def scratch_connection():
@@ -49,6 +52,15 @@ def unmanaged_tables(apps) -> frozenset:
     return frozenset(names)
 
 
+def declared_index_names(apps) -> frozenset:
+    names = set()
+    for model in concrete_models(apps):
+        for item in (*model._meta.indexes, *model._meta.constraints):
+            if getattr(item, "name", None):
+                names.add(item.name.lower())
+    return frozenset(names)
+
+
 def render_models(apps) -> Rendered:
     """Create every concrete model of ``apps`` (a registry or ``StateApps``) in a scratch DB."""
     wrapper = scratch_connection()
@@ -57,7 +69,7 @@ def render_models(apps) -> Rendered:
         for model in concrete_models(apps):
             _drop_repeated_indexes(model)
             editor.create_model(model)
-    return Rendered(wrapper.connection, unmanaged_tables(apps))
+    return Rendered(wrapper.connection, unmanaged_tables(apps), declared_index_names(apps))
 
 
 def _drop_repeated_indexes(model) -> None:

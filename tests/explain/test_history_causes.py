@@ -28,8 +28,6 @@ def words(finding):
 @pytest.mark.parametrize("sample, kind, cause, migration, evidence", [
     ("history_faked", "missing-column", "faked-migration", "appname.0002_exampletwo_rank",
      "does not show it: it was most likely applied with --fake"),
-    ("history_unapplied", "missing-column", "unapplied-migration", "appname.0002_exampletwo_rank",
-     "`manage.py migrate` was not run on this database"),
     ("history_pending", "missing-column", "pending-model-change", None,
      "`makemigrations` has not been run"),
 ])
@@ -56,7 +54,8 @@ def test_unapplied_migration_finding_names_what_it_makes(built_samples):
     assert finding["cause"] == "unapplied-migration"
     assert "missing-column appname_exampletwo.rank" in words(finding)
     assert report_["history"]["unapplied"] == ["appname.0002_exampletwo_rank"]
-    assert not [f for f in report_["findings"] if f["kind"] == "pending-model-change"]
+    # reported once, as Django's runserver warning does: the column it adds is not a second finding
+    assert [f["kind"] for f in report_["findings"]] == ["unapplied-migration"]
 
 
 def test_pending_model_change_says_what_makemigrations_would_write(built_samples):

@@ -30,7 +30,8 @@ def value(field, i):
         "BinaryField": lambda: bytes([i % 256]), "GenericIPAddressField": lambda: f"10.0.{i // 250}.{i % 250 + 1}",
         "FileField": lambda: f"files/{i}.txt",
     }
-    return table[kind]()
+    # a subclass (a third-party field) stores what its internal type stores
+    return (table.get(kind) or table[field.get_internal_type()])()
 
 
 def fill(seed, rows):

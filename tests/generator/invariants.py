@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -57,8 +58,9 @@ def names_table(finding: dict, table: str) -> bool:
     if finding["kind"] == "pending-model-change" and app and table.startswith(app + "_"):
         # one finding per app tells what makemigrations would write, model by model
         return table[len(app) + 1:] in (finding.get("explanation") or "").lower()
-    return f'"{table}"' in json.dumps(finding.get("sources") or {}).lower() or \
-        f" {table} " in f" {(finding.get('explanation') or '').lower()} "
+    # the sources (an unapplied migration's lists what it makes) or the explanation name it
+    text = json.dumps(finding.get("sources") or {}).lower() + " " + (finding.get("explanation") or "").lower()
+    return re.search(rf"(?<![\w.]){re.escape(table)}(?![\w])", text) is not None
 
 
 def check(honest: bool, ws: Workspace, played) -> list[str]:
@@ -128,11 +130,11 @@ def _repair(ws: Workspace, truth: dict, user_drops: set) -> list[str]:
     after_schema = ws.schema()
     for table in sorted(differing(truth, after_schema)):
         failures.append(f"invariant 4: schema of {table} differs from a fresh migrate")
-    failures += _rows_survive({t: rows for t, rows in before.items() if t not in user_drops}, ws.rows())
+    failures += rows_survive({t: rows for t, rows in before.items() if t not in user_drops}, ws.rows())
     return failures
 
 
-def _rows_survive(before: dict, after: dict) -> list[str]:
+def rows_survive(before: dict, after: dict) -> list[str]:
     out = []
     for table, rows in sorted(before.items()):
         if table.startswith(("django_", "auth_", "sqlite_", "driftaudit_")) or not rows:

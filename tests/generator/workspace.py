@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -151,8 +152,11 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 
-def read_schema(path: Path) -> dict:
-    """Table -> columns (as sets: a rebuild may reorder them), keys, indexes; no driftaudit tables."""
+def read_schema(path: Path, index_names: bool = False) -> dict:
+    """Table -> columns (as sets: a rebuild may reorder them), keys, indexes; no driftaudit tables.
+
+    ``index_names``: indexes made by CREATE INDEX carry their names (migrations remove and rename
+    them by name); off for generated projects, whose honest renames keep old auto-made names."""
     conn = _connect_ro(path)
     try:
         out = {}
@@ -173,7 +177,8 @@ def read_schema(path: Path) -> dict:
                 if ix[3]:
                     (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (ix[0],)).fetchone()
                     where = " ".join(sql.split(" WHERE ", 1)[1].split()).lower() if " WHERE " in sql else ""
-                indexes.add((terms, ix[1], where))
+                name = ix[0].lower() if index_names and ix[2] == "c" else ""
+                indexes.add((terms, ix[1], where, name))
             (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (t,)).fetchone()
             checks = frozenset(" ".join(c.split()).lower() for c in _checks(sql))
             out[t.lower()] = {"columns": cols, "fks": fks, "indexes": frozenset(indexes), "checks": checks}
@@ -187,13 +192,13 @@ def _default(value):
 
 
 def _checks(sql: str) -> list[str]:
-    out, i = [], 0
-    upper = sql.upper()
-    while True:
-        i = upper.find("CHECK", i)
-        if i < 0:
-            return out
-        j = sql.find("(", i)
+    """The parenthesised body of every CHECK in a CREATE TABLE (a column such as "last_checked"
+    or a quoted name is not a CHECK: the keyword must stand alone, outside quotes)."""
+    out = []
+    for match in re.finditer(r'"(?:[^"]|"")*"|\bCHECK\s*\(', sql, flags=re.I):
+        if match.group().startswith('"'):
+            continue
+        j = match.end() - 1
         depth, k = 0, j
         while k < len(sql):
             depth += sql[k] == "("
@@ -202,7 +207,7 @@ def _checks(sql: str) -> list[str]:
                 break
             k += 1
         out.append(sql[j:k + 1])
-        i = k
+    return out
 
 
 def _q(name: str) -> str:

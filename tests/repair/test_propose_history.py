@@ -9,11 +9,12 @@ the same end-to-end checks hold.
 """
 
 import shlex
+import sqlite3
 import subprocess
 import sys
 
 from conftest import clean_env, driftaudit, manage
-from propose_helpers import repair, same_rows, shell
+from propose_helpers import query, repair, same_rows, shell
 
 CREATE_TWO = """
     from appname.models import ExampleOne, ExampleTwo
@@ -117,3 +118,46 @@ def test_missing_dependency_is_refused_then_repaired_after_the_repoint(sample_co
     before, after, _files, _ = repair(project)
     same_rows(before, after, {"driftaudit_backup_library_book__columns": before["library_book"],
                               "driftaudit_backup_django_migrations_library": 1})
+
+
+CODE_MIGRATION = '''
+from django.db import migrations, models
+
+
+def fill_codes(apps, schema_editor):
+    ExampleTwo = apps.get_model("appname", "ExampleTwo")
+    for row in ExampleTwo.objects.all():
+        row.code = f"code-{row.pk}"
+        row.save(update_fields=["code"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("appname", "0002_exampletwo_rank")]
+    operations = [
+        migrations.AddField("exampletwo", "code", models.CharField(max_length=40, null=True)),
+        migrations.RunPython(fill_codes, migrations.RunPython.noop),
+        migrations.AlterField("exampletwo", "code", models.CharField(max_length=40, unique=True)),
+    ]
+'''
+
+
+def test_faked_data_migration_is_replayed_not_rebuilt(sample_copy):
+    """A faked migration that fills a new unique column with RunPython (django-oauth-toolkit's
+    0012 token_checksum): no rebuild can make those values, so the repair runs the faked
+    migrations' own operations. A rebuild gave every row the same '' and failed UNIQUE."""
+    project = sample_copy("history_faked")
+    with sqlite3.connect(project / "db.sqlite3") as conn:  # rows made before the upgrade
+        conn.executemany('INSERT INTO appname_exampletwo (name) VALUES (?)', [("a",), ("b",), ("c",)])
+    conn.close()
+    models = project / "appname" / "models.py"
+    models.write_text(models.read_text() + "    code = models.CharField(max_length=40, unique=True)\n")
+    (project / "appname" / "migrations" / "0003_exampletwo_code.py").write_text(CODE_MIGRATION)
+    assert manage(project, "migrate", "--fake").code == 0
+
+    before, after, files, _ = repair(project)
+    text = files[0].read_text()
+    assert "('appname', '0002_exampletwo_rank')," in text and "('appname', '0003_exampletwo_code')," in text
+    assert "RunPython(replay_faked_migrations" in text
+    same_rows(before, after, {})
+    codes = query(project, "SELECT id, code, rank FROM appname_exampletwo ORDER BY id")
+    assert [(code, rank) for _id, code, rank in codes] == [(f"code-{i}", 0) for i, *_ in codes]

@@ -1,0 +1,1 @@
+"""driftaudit proven on reusable apps from PyPI (see test_realapps.py)."""
