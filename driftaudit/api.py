@@ -31,13 +31,14 @@ from driftaudit.errors import AuditError
 from driftaudit.explain.audit import Report, explain
 from driftaudit.explain.delete import Verdict
 from driftaudit.repair.propose import Proposal, make_proposal
+from driftaudit.repair.record import Recording
 from driftaudit.repair.verify import Verification, verify_proposal
 from driftaudit.schema.read import AuditInput, read_input
 from driftaudit.sources.database import database_error, open_readonly
 from driftaudit.sources.project import Project, Selection, open_project
 
-__all__ = ["AuditError", "Proposal", "Report", "Selection", "Verdict", "Verification",
-           "audit", "explain_delete", "open_audit", "propose", "verify"]
+__all__ = ["AuditError", "Proposal", "Recording", "Report", "Selection", "Verdict", "Verification",
+           "audit", "explain_delete", "open_audit", "propose", "record", "verify"]
 
 
 def audit(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
@@ -48,8 +49,13 @@ def audit(project: str | Path | None = None, *, settings: str | None = None, dat
     ``data=False`` skips the row checks (orphans, duplicates, blocked deletes); ``progress``
     reports long row scans on stderr.
     """
-    with open_audit(_selection(project, settings, database, db, config)) as inputs:
-        return explain(inputs, data=data, progress=progress)
+    from driftaudit.repair.next_steps import next_steps
+
+    selection = _selection(project, settings, database, db, config)
+    with open_audit(selection) as inputs:
+        report = explain(inputs, data=data, progress=progress)
+        report.next_steps = next_steps(inputs, report.findings, selection.argv())
+        return report
 
 
 def propose(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
@@ -73,6 +79,21 @@ def verify(project: str | Path | None = None, *, settings: str | None = None, da
     if proposal.plan.problems:
         return Verification(proposal)
     return verify_proposal(proposal, project_)
+
+
+def record(migrations: list[str], project: str | Path | None = None, *, settings: str | None = None,
+           database: str = "default", db: str | Path | None = None, config: str | Path | None = None,
+           apply: bool = False) -> Recording:
+    """Record ``migrations`` (``app.name``) as applied without running them - only with
+    ``apply``, after a backup copy of the database; else say what would be recorded."""
+    from driftaudit.repair.record import record as write_records
+    from driftaudit.repair.record import resolve
+    from driftaudit.sources.history import load_history
+
+    project_ = open_project(_selection(project, settings, database, db, config))
+    with _readonly(project_) as conn:
+        keys = resolve(load_history(conn), migrations)
+    return write_records(project_, keys, apply)
 
 
 def explain_delete(model: str, pk: str, project: str | Path | None = None, *, settings: str | None = None,

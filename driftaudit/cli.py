@@ -61,6 +61,13 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
             cmd.add_argument("--name", metavar="NAME")
             cmd.add_argument("--dry-run", action="store_true")
 
+    record = sub.add_parser("record", help="record migrations as applied without running them (--apply writes, "
+                                           "after a backup copy)")
+    record.add_argument("migrations", nargs="+", metavar="APP.NAME")
+    _selection_options(record)
+    record.add_argument("--apply", action="store_true",
+                        help="write the records (a backup copy of the database is taken first)")
+
     explain = sub.add_parser("explain-delete", help="say whether deleting one object would succeed, and why not")
     explain.add_argument("model", metavar="APP_LABEL.Model")
     explain.add_argument("pk", metavar="PK")
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
 
 def _dispatch(args) -> int:
     commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
-                "propose": _propose, "verify": _verify}
+                "propose": _propose, "verify": _verify, "record": _record}
     return commands[args.command](args)
 
 
@@ -190,6 +197,28 @@ def _verify(args) -> int:
         return 1
     sys.stdout.write(render_verification(verification))
     return 0 if verification.ok else 1
+
+
+def _record(args) -> int:
+    """Exit 0: recorded (``--apply``) or listed what would be."""
+    import shlex
+
+    from driftaudit import api
+    from driftaudit.sources.history import migration_label
+
+    recording = api.record(args.migrations, **_selection(args), apply=args.apply)
+    names = ", ".join(migration_label(k) for k in recording.migrations)
+    if recording.applied:
+        print(f"recorded as applied (not run): {names}")
+        print(f"backup of the database before: {recording.backup}")
+        return 0
+    print(f"would record as applied (not run): {names}")
+    from driftaudit.sources.project import Selection
+
+    selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
+    argv = ["driftaudit", "record", *args.migrations, *selection.argv(), "--apply"]
+    print(f"to write them (a backup copy is taken first): {shlex.join(argv)}")
+    return 0
 
 
 def _rules(args) -> int:

@@ -36,6 +36,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     history: dict = field(default_factory=dict)
     config: Config = field(default_factory=Config)
+    #: what to run next, in order (``[{"argv": [...], "why": ...}]``; the API fills it)
+    next_steps: list = field(default_factory=list)
 
     def to_json(self) -> dict:
         by_sev = {"error": 0, "warning": 0, "info": 0}
@@ -49,6 +51,7 @@ class Report:
                         "accepted": sum(1 for f in self.findings if f.accepted)},
             "findings": [f.to_json() for f in self.findings],
             "history": self.history,
+            "next_steps": self.next_steps,
         }
 
 

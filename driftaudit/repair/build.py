@@ -87,7 +87,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     root, alias = audit.project.root, audit.project.database_alias
     planner = Planner(audit, findings)
     history = sources.history
-    blockers = history_blockers(history, planner, alias)
+    blockers = history_blockers(sources, lambda table: planner.owner(table)[0], alias)
     if blockers:
         return Plan((), tuple(blockers))
     steps = planner.steps()

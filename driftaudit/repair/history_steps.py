@@ -14,13 +14,19 @@ it still lacks.
 
 from __future__ import annotations
 
+import shlex
+
+from driftaudit.explain.history_findings import objects_in_database
 from driftaudit.repair.plan import Problem
 from driftaudit.repair.wording import say
 from driftaudit.sources.history import migration_label
 
 
-def history_blockers(history, planner, alias: str) -> list[Problem]:
-    """Problems (kind "history") that stop every ``migrate`` on this database, with the fix."""
+def history_blockers(sources, owner, alias: str) -> list[Problem]:
+    """Problems (kind "history") that stop every ``migrate`` on this database, with the fix.
+
+    ``owner(table)`` is the app label a table belongs to (or ``None``)."""
+    history = sources.history
     out = []
     graph = history.loader.graph
     for missing in history.missing_dependencies:
@@ -31,27 +37,35 @@ def history_blockers(history, planner, alias: str) -> list[Problem]:
         out.append(Problem("", say("problem", "missing_dependency", migration=migration_label(missing.migration),
                                    dependency=migration_label(dep), repoint=repoint), "history"))
     for record in history.inconsistent:
-        app, name = record.dependency
+        argv = record_command(record.dependency, alias)
         out.append(Problem("", say("problem", "inconsistent", migration=migration_label(record.migration),
-                                   dependency=migration_label(record.dependency),
-                                   command=record_command(app, name, alias)), "history"))
+                                   dependency=migration_label(record.dependency), command=shlex.join(argv)),
+                           "history", argv))
+    dependencies = {record.dependency for record in history.inconsistent}
+    gaps = {gap.squash for gap in history.squash_gaps}
+    for key in history.unapplied if history.has_records_table else ():
+        made = objects_in_database(history, sources.d_cat, key) if key not in dependencies | gaps else []
+        if made:
+            argv = record_command(key, alias)
+            out.append(Problem("", say("problem", "unrecorded", migration=migration_label(key), objects=", ".join(made),
+                                       command=shlex.join(argv)), "history", argv))
     if not history.has_records_table:
         migrated = history.loader.migrated_apps
-        tables = sorted(t.name for t in planner.s.d_cat.tables.values()
-                        if planner.owner(t.name)[0] in migrated and t.name not in planner.s.not_model_tables)
+        tables = sorted(t.name for t in sources.d_cat.tables.values()
+                        if owner(t.name) in migrated and t.name not in sources.not_model_tables)
         if tables:
             out.append(Problem("", say("problem", "no_records", tables=", ".join(tables[:10]),
                                        more=f" (+{len(tables) - 10})" if len(tables) > 10 else "",
                                        database="" if alias == "default" else f" --database {alias}"),
-                               "history"))
+                               "history", ("python", "manage.py", "migrate", "--fake",
+                                           *(("--database", alias) if alias != "default" else ()))))
     return out
 
 
-def record_command(app: str, name: str, alias: str) -> str:
-    """The ``manage.py shell`` command that records one migration with Django's own recorder."""
-    return ("python manage.py shell -c \"from django.db import connections; "
-            "from django.db.migrations.recorder import MigrationRecorder; "
-            f"MigrationRecorder(connections['{alias}']).record_applied('{app}', '{name}')\"")
+def record_command(key: tuple, alias: str) -> tuple[str, ...]:
+    """The command that records one migration (``driftaudit record``: a backup first)."""
+    database = ("--database", alias) if alias != "default" else ()
+    return ("driftaudit", "record", migration_label(key), *database, "--apply")
 
 
 def ghost_records(history, installed: set) -> dict:

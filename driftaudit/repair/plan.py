@@ -27,6 +27,8 @@ class Problem:
     table: str
     text: str
     kind: str = "policy"
+    #: the command that does the step, when one does (``driftaudit record ... --apply``)
+    argv: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import textwrap
 
 from driftaudit.config.rules import rule_for
@@ -48,6 +49,10 @@ def render_text(report) -> str:
         f"{summary['warning']} warning, {summary['info']} info"
         + (f" ({accepted} accepted in {report.config.path})" if accepted else "")
     )
+    if report.next_steps:
+        lines += ["", "next:"]
+        for step in report.next_steps:
+            lines += [f"  $ {shlex.join(step['argv'])}"] if step["argv"] else _wrap("by hand", step["why"])
     return "\n".join(lines) + "\n"
 
 

@@ -33,6 +33,17 @@ class Selection:
     db: str | None = None
     config: str | None = None
 
+    def argv(self) -> tuple[str, ...]:
+        """The options that select this database again, for a command printed to run from the
+        project folder (``--project`` is not repeated: the commands run there)."""
+        out = []
+        for flag, value in (("--settings", self.settings), ("--db", self.db), ("--config", self.config)):
+            if value:
+                out += [flag, str(value)]
+        if self.database != "default":
+            out += ["--database", self.database]
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class Project:

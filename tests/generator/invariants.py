@@ -107,15 +107,27 @@ def _follows_a_renamed_parent(table: str, truth: dict, actual: dict, serious: li
 
 
 def _repair(ws: Workspace, truth: dict, user_drops: set) -> list[str]:
+    """The report's ``next_steps``, run as printed (``verify`` aside: it migrates a copy, and
+    has its own tests); then the repaired project is checked."""
     before = ws.rows()
-    propose = ws.driftaudit("propose")
-    if propose.returncode != 0:
-        tail = (propose.stderr or propose.stdout).strip().splitlines()
-        return [f"invariant 4: propose exited {propose.returncode}: " + " | ".join(tail[:4])]
-    migrate = ws.manage("migrate", "--noinput", check=False)
-    if migrate.returncode != 0:
-        tail = (migrate.stderr or migrate.stdout).strip().splitlines()
-        return [f"invariant 4: migrate after propose failed: {tail[-1] if tail else '?'}"]
+    run = ws.driftaudit("report", "--format", "json")
+    try:
+        steps = json.loads(run.stdout)["next_steps"]
+    except (ValueError, KeyError):
+        return [f"invariant 4: report gave no next_steps: {(run.stderr or run.stdout)[-200:]}"]
+    for step in steps:
+        argv = step["argv"]
+        if argv is None:
+            return [f"invariant 4: a step no command does: {step['why'][:300]}"]
+        if argv[:2] == ["driftaudit", "verify"]:
+            continue
+        done = ws.driftaudit(*argv[1:]) if argv[0] == "driftaudit" else ws.run(*argv[1:], stdin="") \
+            if argv[:2] == ["python", "manage.py"] else None
+        if done is None:
+            return [f"invariant 4: next step is not a driftaudit or manage.py command: {argv}"]
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()
+            return [f"invariant 4: `{' '.join(argv)}` exited {done.returncode}: " + " | ".join(tail[-4:])]
     failures = []
     code, findings, err = report(ws)
     left = [f for f in findings if f["severity"] in SERIOUS and not f.get("accepted")]

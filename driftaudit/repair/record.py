@@ -1,0 +1,88 @@
+"""Record migrations as applied without running them: ``driftaudit record APP.NAME --apply``.
+
+Django's answer to a migration whose work the database already has is ``migrate APP NAME
+--fake``, which also fakes every unapplied migration that one depends on, in any app. This
+records exactly the migrations named, with Django's own ``MigrationRecorder``, and only with
+``--apply``, after a copy of the database is taken with SQLite's backup API: the one write
+driftaudit itself makes to a database, always asked for by name.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from driftaudit.errors import AuditError
+from driftaudit.sources.history import History, migration_label
+from driftaudit.sources.project import Project
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What ``record`` did, or (without ``--apply``) would do."""
+
+    migrations: tuple[tuple[str, str], ...]
+    applied: bool
+    #: the copy of the database taken before the records were written
+    backup: Path | None = None
+
+
+def resolve(history: History, labels: list[str]) -> tuple[tuple[str, str], ...]:
+    """``app.name`` (or a unique prefix of the name, as ``migrate`` takes) -> migration keys on disk
+    that are not recorded yet."""
+    keys = []
+    for label in labels:
+        app, _, prefix = label.partition(".")
+        if not app or not prefix:
+            raise AuditError(f"'{label}': name a migration as APP.NAME (e.g. shop.0002_order_note)")
+        nodes = sorted(k for k in history.loader.graph.nodes if k[0] == app)
+        found = [k for k in nodes if k[1] == prefix] or [k for k in nodes if k[1].startswith(prefix)]
+        if not found:
+            raise AuditError(f"no migration {label} on disk (app '{app}' has: "
+                             f"{', '.join(n for _, n in nodes) or 'no migrations'})")
+        if len(found) > 1:
+            raise AuditError(f"'{label}' names several migrations: {', '.join(migration_label(k) for k in found)}")
+        if found[0] in history.records:
+            raise AuditError(f"{migration_label(found[0])} is already recorded as applied")
+        keys.append(found[0])
+    return tuple(dict.fromkeys(keys))
+
+
+def record(project: Project, keys: tuple, apply: bool) -> Recording:
+    """Write the records (``apply``), after backing the database up; else say what it would do."""
+    if not apply:
+        return Recording(keys, False)
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[project.database_alias]
+    configured = Path(str(connection.settings_dict["NAME"])).resolve()
+    if configured != Path(project.database_path).resolve():
+        raise AuditError(f"record writes through Django's connection '{project.database_alias}' "
+                         f"({configured}), not {project.database_path}: run it without --db")
+    backup = backup_copy(Path(project.database_path))
+    recorder = MigrationRecorder(connection)
+    for app, name in keys:
+        recorder.record_applied(app, name)
+    connection.close()
+    return Recording(keys, True, backup)
+
+
+def backup_copy(path: Path) -> Path:
+    """A consistent copy beside ``path`` (SQLite's backup API, read-only source)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.driftaudit-backup-{stamp}")
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    except sqlite3.Error as exc:
+        copy.close()
+        target.unlink(missing_ok=True)
+        raise AuditError(f"cannot back up {path} before writing: {exc}; nothing was recorded") from None
+    finally:
+        source.close()
+        copy.close()
+    return target
