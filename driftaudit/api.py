@@ -32,13 +32,14 @@ from driftaudit.explain.audit import Report, explain
 from driftaudit.explain.delete import Verdict
 from driftaudit.repair.propose import Proposal, make_proposal
 from driftaudit.repair.record import Recording
+from driftaudit.repair.restore import Restoration
 from driftaudit.repair.verify import Verification, verify_proposal
 from driftaudit.schema.read import AuditInput, read_input
 from driftaudit.sources.database import database_error, open_readonly
 from driftaudit.sources.project import Project, Selection, open_project
 
-__all__ = ["AuditError", "Proposal", "Recording", "Report", "Selection", "Verdict", "Verification",
-           "audit", "explain_delete", "open_audit", "propose", "record", "verify"]
+__all__ = ["AuditError", "Proposal", "Recording", "Report", "Restoration", "Selection", "Verdict",
+           "Verification", "audit", "explain_delete", "open_audit", "propose", "record", "restore", "verify"]
 
 
 def audit(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
@@ -94,6 +95,20 @@ def record(migrations: list[str], project: str | Path | None = None, *, settings
     with _readonly(project_) as conn:
         keys = resolve(load_history(conn), migrations)
     return write_records(project_, keys, apply)
+
+
+def restore(migration: str, project: str | Path | None = None, *, settings: str | None = None,
+            database: str = "default", db: str | Path | None = None, config: str | Path | None = None,
+            write: bool = True) -> Restoration:
+    """Write back the deleted file of ``migration`` (``app.name``) that others depend on: git's
+    last text of it, else a stand-in without operations (``write=False``: only say which)."""
+    from driftaudit.repair.restore import restore as bring_back
+    from driftaudit.sources.history import load_history
+
+    project_ = open_project(_selection(project, settings, database, db, config))
+    with _readonly(project_) as conn:
+        history = load_history(conn)
+    return bring_back(history, migration, write)
 
 
 def explain_delete(model: str, pk: str, project: str | Path | None = None, *, settings: str | None = None,

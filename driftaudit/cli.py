@@ -68,6 +68,12 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     record.add_argument("--apply", action="store_true",
                         help="write the records (a backup copy of the database is taken first)")
 
+    restore = sub.add_parser("restore", help="write back a deleted migration file others depend on (from git, "
+                                             "else a stand-in without operations)")
+    restore.add_argument("migration", metavar="APP.NAME")
+    _selection_options(restore)
+    restore.add_argument("--dry-run", action="store_true", help="print the file instead of writing it")
+
     explain = sub.add_parser("explain-delete", help="say whether deleting one object would succeed, and why not")
     explain.add_argument("model", metavar="APP_LABEL.Model")
     explain.add_argument("pk", metavar="PK")
@@ -113,7 +119,8 @@ def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
 
 def _dispatch(args) -> int:
     commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
-                "propose": _propose, "verify": _verify, "record": _record}
+                "propose": _propose, "verify": _verify, "record": _record,
+                "restore": _restore}
     return commands[args.command](args)
 
 
@@ -218,6 +225,19 @@ def _record(args) -> int:
     selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
     argv = ["driftaudit", "record", *args.migrations, *selection.argv(), "--apply"]
     print(f"to write them (a backup copy is taken first): {shlex.join(argv)}")
+    return 0
+
+
+def _restore(args) -> int:
+    from driftaudit import api
+
+    restored = api.restore(args.migration, **_selection(args), write=not args.dry_run)
+    if not restored.written:
+        print(f"# {restored.path} ({restored.source}; dry run: not written)\n{restored.text}")
+        return 0
+    print(f"wrote {restored.path} ({restored.source})")
+    print("next: `driftaudit report` compares the database with the models again; `driftaudit propose` "
+          "writes what is still needed.")
     return 0
 
 

@@ -71,6 +71,9 @@ class InferredOperation:
             old_joined = table_model is not None and table_model.startswith(f"{self.old_name}_")
             return (kind in ("stale-table", "renamed-table") and (same_model or joined)) or (
                 kind == "missing-table" and (table_model == self.old_name or old_joined))
+        if self.action == "alter-model" and self.scope and "renamed-table" in self.scope and \
+                table_model is not None and table_model.startswith(f"{self.model}_"):
+            return kind in self.scope  # AlterModelTable renames the model's join tables with it
         if not same_model:
             return False
         names = {field, f"{field}_id"}

@@ -18,6 +18,7 @@ import shlex
 
 from driftaudit.explain.history_findings import objects_in_database
 from driftaudit.repair.plan import Problem
+from driftaudit.repair.restore import restorable
 from driftaudit.repair.wording import say
 from driftaudit.sources.history import migration_label
 
@@ -29,13 +30,17 @@ def history_blockers(sources, owner, alias: str) -> list[Problem]:
     history = sources.history
     out = []
     graph = history.loader.graph
-    for missing in history.missing_dependencies:
-        dep = missing.dependency
+    for dep in dict.fromkeys(m.dependency for m in history.missing_dependencies):
+        dependents = [m.migration for m in history.missing_dependencies if m.dependency == dep]
         earlier = sorted(k for k in graph.nodes if k[0] == dep[0] and k[1] < dep[1])
-        path = history.migration_file(missing.migration)
+        path = history.migration_file(dependents[0])
         repoint = say("problem", "repoint", replacement=repr(earlier[-1]), path=path) if earlier else ""
-        out.append(Problem("", say("problem", "missing_dependency", migration=migration_label(missing.migration),
-                                   dependency=migration_label(dep), repoint=repoint), "history"))
+        argv = ("driftaudit", "restore", migration_label(dep)) if restorable(history, dep) else ()
+        restore = say("problem", "restore", command=shlex.join(argv)) if argv else ""
+        out.append(Problem("", say("problem", "missing_dependency",
+                                   migration=", ".join(migration_label(k) for k in dependents),
+                                   dependency=migration_label(dep), repoint=repoint, restore=restore),
+                           "history", argv))
     for record in history.inconsistent:
         argv = record_command(record.dependency, alias)
         out.append(Problem("", say("problem", "inconsistent", migration=migration_label(record.migration),

@@ -119,6 +119,43 @@ def test_missing_dependency_is_refused_then_repaired_after_the_repoint(sample_co
                               "driftaudit_backup_django_migrations_library": 1})
 
 
+def test_missing_dependency_is_restored_by_the_printed_command(sample_copy):
+    """No git history holds library.0002: `driftaudit restore` writes a stand-in without
+    operations; the repair then backs the isbn column up (the models dropped it) as before."""
+    project = sample_copy("history_missing_dep")
+    text = " ".join(driftaudit("propose", cwd=project).stderr.split())
+    command = shlex.split(text[text.index("`driftaudit restore") + 1:].split("`")[0])
+    assert command == ["driftaudit", "restore", "library.0002_book_isbn"]
+    restored = driftaudit(*command[1:], cwd=project)
+    assert restored.code == 0 and "(stand-in)" in restored.stdout, restored.stdout + restored.stderr
+    stand_in = (project / "library" / "migrations" / "0002_book_isbn.py").read_text()
+    assert "dependencies = [('library', '0001_initial')]" in stand_in and "operations = []" in stand_in
+    before, after, _files, _ = repair(project)
+    same_rows(before, after, {"driftaudit_backup_library_book__columns": before["library_book"]})
+
+
+def test_unrecorded_migration_whose_work_is_done_is_recorded_by_the_printed_command(sample_copy):
+    """Regenerated files get new names; one of them is not recorded, yet the database has its
+    column: `migrate` ran it and failed ("duplicate column name"). Now propose stops with the
+    `driftaudit record ... --apply` command, and after it the project is clean."""
+    project = sample_copy("history_unapplied")
+    with sqlite3.connect(project / "db.sqlite3") as conn:
+        conn.execute('ALTER TABLE "appname_exampletwo" ADD COLUMN "rank" integer NOT NULL DEFAULT 0')
+    conn.close()
+    report = driftaudit("report", "--format", "json", cwd=project).json
+    steps = [step["argv"] for step in report["next_steps"]]
+    assert steps[0] == ["driftaudit", "record", "appname.0002_exampletwo_rank", "--apply"]
+    assert steps[1:] == [["driftaudit", "propose"], ["driftaudit", "verify"], ["python", "manage.py", "migrate"]]
+    refused = driftaudit("propose", cwd=project)
+    assert refused.code == 1 and "`driftaudit record appname.0002_exampletwo_rank --apply`" in \
+        " ".join(refused.stderr.split())
+    assert driftaudit(*steps[0][1:], cwd=project).code == 0
+    again = driftaudit("report", "--format", "json", cwd=project)
+    assert again.code == 0 and again.json["next_steps"] == [], again.stdout
+    assert manage(project, "migrate", "--noinput").code == 0  # "duplicate column name" before
+    assert "rank 0" in shell(project, CREATE_TWO)
+
+
 CODE_MIGRATION = '''
 from django.db import migrations, models
 
