@@ -95,16 +95,33 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
         key = table.foreign_key((diff.column,)) if table is not None else None
         if key is not None and key.deferrable:
             return None  # DEFERRABLE INITIALLY DEFERRED: how Django writes a key, not how people do
+        if table is not None and not _could_be_added_by_hand(finder, table, column):
+            return None
         what = f"column {diff.column}"
     else:
         name = (diff.detail.get("index_name") or "").lower()
         if not name or DJANGO_MADE_NAME.search(name) or name in names.indexes or name.startswith("sqlite_autoindex_"):
             return None  # (SQLite names the index of an inline UNIQUE itself: nobody chose it)
         what = f"index {diff.detail.get('index_name')}"
-    for ghost in finder._ghosts_of(app):  # a migration whose file is gone may have made it
-        if any(op.explains(diff.kind, m, diff.column) for op in ghost.operations for m in models):
-            return None
+    if finder._ghosts_of(app):
+        # records of this app whose files are gone: "no file names it" no longer says "no file
+        # ever named it" (a regenerated history drops what the deleted files made). File times
+        # are not asked: a copy or a clone resets them.
+        return None
     return finder._evidence("manual-sql", confidence="medium", variant="never_named", what=what)
+
+
+def _could_be_added_by_hand(finder: EvidenceFinder, table, column: str) -> bool:
+    """Could ``ALTER TABLE ... ADD COLUMN`` have made ``column``? It appends (a column the
+    models still have comes after it: it was in a CREATE TABLE), and SQLite refuses a NOT NULL
+    column without a default."""
+    names = [c.name.lower() for c in table.columns]
+    model = finder.models_catalog.table(table.name) if finder.models_catalog is not None else None
+    modelled = {c.name.lower() for c in model.columns} if model is not None else set()
+    if any(name in modelled for name in names[names.index(column) + 1:]):
+        return False
+    found = table.column(column)
+    return not (found.not_null and found.default is None and not found.primary_key)
 
 
 def _owner(finder: EvidenceFinder, table: str) -> tuple[str, set] | None:

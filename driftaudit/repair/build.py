@@ -81,7 +81,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
         history_blockers,
         squash_records,
     )
-    from driftaudit.repair.state_ops import baseline_changes, state_changes
+    from driftaudit.repair.state_ops import baseline_changes, merged, state_migrations
 
     apps, sources = audit.apps, audit.sources
     root, alias = audit.project.root, audit.project.database_alias
@@ -113,12 +113,14 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
 
     renamed_tables = {(old, new) for new, old in planner.renamed.items()}
     renamed_columns = {(d.detail["old_column"], d.column) for d in planner.diffs if d.kind == "renamed-column"}
-    state = state_changes(history, apps, renamed_tables, renamed_columns)
+    chunks = state_migrations(history, apps, renamed_tables, renamed_columns)
     later = {}  # app -> operations that run after the pending migrations
     if planner.pending:
-        later, state = state, {}
+        later, chunks = {app: merged(c) for app, c in chunks.items()}, {}
+    # the app's first state migration goes with its repair; makemigrations' further ones follow it
+    state = {app: c[0] for app, c in chunks.items()}
     for app, (ops, deps) in baseline_changes(history, apps, baseline).items():
-        state[app] = (ops, deps, set())
+        state[app] = (ops, deps, (app, ""))
 
     def home(app: str | None, table: str) -> str | None:
         if host is not None:
@@ -170,8 +172,6 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     for app, (ops, _deps, _names) in state.items():
         if app in local and (host is None or app == host):
             bucket(app)["state"] = tuple(ops)
-    _orphans_first(grouped)
-
     graph = history.loader.graph
     migration_names = {}
     for app in grouped:
@@ -179,10 +179,26 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
         number = max((int(n[:4]) for _, n in leaves if n[:4].isdigit()), default=0) + 1
         default = "initial" if app in baseline else "driftaudit_rebuild"
         migration_names[app] = f"{number:04d}_{name or default}"
+    rename = {}  # (app, name makemigrations would give) -> (app, the repair file's name)
+    follow_ups = {}  # app -> [(name, operations, dependencies)] after its repair migration
+    for app in grouped:
+        if app in state and state[app][2][1]:
+            rename[state[app][2]] = (app, migration_names[app])
+        number = int(migration_names[app][:4])
+        for k, (ops, deps, auto) in enumerate(chunks.get(app, [])[1:] if app in local else [], 1):
+            later_name = f"{number + k:04d}_{name + '_state' if name else 'driftaudit_state'}" if k == 1 else \
+                f"{number + k:04d}_{name + '_state' if name else 'driftaudit_state'}_{k}"
+            rename[auto] = (app, later_name)
+            follow_ups.setdefault(app, []).append((later_name, ops, deps))
+    needs = {app: {dep[0] for dep in _resolve(state[app][1], rename)
+                   if dep[0] != app and dep[0] in grouped and dep[1] == migration_names[dep[0]]}
+             for app in grouped if app in state}
+    order = _order(grouped, needs)
+    _orphans_first(grouped, order)
     repairs = []
     previous = None
     applied = history.applied | {squash for squash, _ in squashes.values()}
-    for app in sorted(grouped):
+    for app in order:
         g = grouped[app]
         apps_touched = {app} | {s.app for s in g["steps"] if s.app} | {planner.owner(f.table)[0] for f in g["fixes"]} \
             | {r.app for r in g["replays"]}
@@ -191,7 +207,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
         for other in sorted(a for a in apps_touched if a in in_graph):
             deps |= set(_leaves(graph, other, applied if planner.pending else None))
         if app in state:
-            deps |= _resolve(state[app][1], state, migration_names)
+            deps |= _resolve(state[app][1], rename)
         if previous:
             deps.add(previous)
         run_before = _first_pending(graph, history, planner.gaps) if planner.pending else ()
@@ -209,12 +225,32 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
         if not repair.empty:
             repairs.append(repair)
             previous = (app, migration_names[app])
+    for app in order:
+        previous_file = (app, migration_names[app])
+        for later_name, ops, deps in follow_ups.get(app, []):
+            repairs.append(AppRepair(app, later_name, _path(app, later_name, apps),
+                                     tuple(sorted(_resolve(deps, rename) | {previous_file})), state_operations=tuple(ops),
+                                     role="state"))
+            previous_file = (app, later_name)
     repairs += _models_after_pending(later, planner, history, apps, local, host, name, repairs, findings)
     expected, changes = _expected_rows(sources.d_cat, steps, fixes, planner.facts)
     return Plan(tuple(repairs), tuple(problems), expected, changes)
 
 
-def _orphans_first(grouped: dict) -> None:
+def _order(grouped: dict, needs: dict) -> list[str]:
+    """The apps' migrations in the order they chain (each depends on the one before): after the
+    planned migrations their state operations need, else by name. A chain by name alone made a
+    cycle when a later name's models were needed first (CircularDependencyError in migrate)."""
+    done, out, waiting = set(), [], sorted(grouped)
+    while waiting:
+        ready = next((a for a in waiting if needs.get(a, set()) <= done), waiting[0])
+        out.append(ready)
+        done.add(ready)
+        waiting.remove(ready)
+    return out
+
+
+def _orphans_first(grouped: dict, order: list[str]) -> None:
     """Every orphan fix goes into the migration that runs first.
 
     Django's SQLite schema editor checks the foreign keys of the *whole* database when each
@@ -222,10 +258,10 @@ def _orphans_first(grouped: dict) -> None:
     """
     if len(grouped) < 2:
         return
-    orphans = [f for app in sorted(grouped) for f in grouped[app]["fixes"] if f.kind.startswith("orphans")]
+    orphans = [f for app in order for f in grouped[app]["fixes"] if f.kind.startswith("orphans")]
     for g in grouped.values():
         g["fixes"] = [f for f in g["fixes"] if not f.kind.startswith("orphans")]
-    first = grouped[sorted(grouped)[0]]
+    first = grouped[order[0]]
     first["fixes"] = orphans + first["fixes"]
 
 
@@ -239,15 +275,9 @@ def _path(app: str, migration: str, apps) -> Path:
     return folder / f"{migration}.py"
 
 
-def _resolve(deps: set, state: dict, names: dict) -> set:
-    """Autodetector dependencies, with those on another planned migration renamed to it."""
-    out = set()
-    for dep in deps:
-        other = state.get(dep[0])
-        if other and dep in other[2] and dep[0] in names:
-            dep = (dep[0], names[dep[0]])
-        out.add(dep)
-    return out
+def _resolve(deps: set, rename: dict) -> set:
+    """Autodetector dependencies, those on a migration it would write renamed to the repair's file."""
+    return {rename.get(tuple(dep), tuple(dep)) for dep in deps}
 
 
 def _models_after_pending(later: dict, planner, history, apps, local, host, name, repairs, findings) -> list:
@@ -270,7 +300,8 @@ def _models_after_pending(later: dict, planner, history, apps, local, host, name
         if app not in local or (host is not None and app != host):
             continue
         ops, deps, _ = later[app]
-        deps = _resolve(deps, later, names) | set(graph.leaf_nodes(app))
+        rename = {auto: (other, names[other]) for other in later for auto in later[other][2]}
+        deps = _resolve(deps, rename) | set(graph.leaf_nodes(app))
         if app in repaired:
             deps.add((app, repaired[app]))
         mine = tuple(f for f in findings if f.kind == "pending-model-change" and f.app == app)

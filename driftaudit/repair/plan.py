@@ -107,7 +107,8 @@ class AppRepair:
     squash_records: tuple[tuple[str, tuple], ...] = ()
     #: "repair" (database repair + state), "models" (what makemigrations would write, after the
     #: pending migrations: ``state_operations`` are written as they are), "baseline" (the app's
-    #: first migration: its package is created too)
+    #: first migration: its package is created too), "state" (state operations only: the rest of
+    #: what makemigrations would write, after another app's repair it needs)
     role: str = "repair"
     #: faked migrations whose own operations run (:mod:`driftaudit.repair.replay`)
     replays: tuple = ()

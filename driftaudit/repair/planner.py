@@ -140,9 +140,12 @@ class Planner:
         want = {ix.key: ix for ix in target.indexes if ix.origin == "c"}
         have = {ix.key: ix for ix in current.indexes if ix.origin == "c"}
         named = self.target.declared_index_names
+        have_names: dict[tuple, set] = {}
+        for ix in current.indexes:
+            have_names.setdefault(ix.key, set()).add(ix.name.lower())
         # an index the models name, under another name: dropped and made again under its own
         renamed = {key for key, ix in want.items()
-                   if key in have and ix.name.lower() in named and have[key].name.lower() != ix.name.lower()}
+                   if key in have and ix.name.lower() in named and ix.name.lower() not in have_names[key]}
         drop = tuple(ix for key, ix in sorted(have.items(), key=repr) if key not in want or key in renamed)
         create = tuple(ix for key, ix in sorted(want.items(), key=repr) if key not in have or key in renamed)
         kept = {ix.name.lower() for key, ix in have.items() if key in want and key not in renamed}

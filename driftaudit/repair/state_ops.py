@@ -33,6 +33,22 @@ class RepairQuestioner(MigrationQuestioner):
 
 def state_changes(history, apps, renamed_tables: set, renamed_columns: set) -> dict:
     """``{app: (operations, dependencies, autodetector names)}`` that bring the files to the models."""
+    return {app: merged(chunks) for app, chunks in state_migrations(history, apps, renamed_tables,
+                                                                       renamed_columns).items()}
+
+
+def merged(chunks: list) -> tuple:
+    """One app's migrations as one: ``(operations, dependencies outside them, their names)``."""
+    names = {chunk[2] for chunk in chunks}
+    operations = [op for chunk in chunks for op in chunk[0]]
+    deps = {dep for chunk in chunks for dep in chunk[1]} - names
+    return operations, deps, names
+
+
+def state_migrations(history, apps, renamed_tables: set, renamed_columns: set) -> dict:
+    """``{app: [(operations, dependencies, (app, autodetector name)), ...]}``, migration by
+    migration as ``makemigrations`` would write them: it splits an app's changes in two when
+    another app's changes must come in between (a key each way), and so must the repair."""
     from django.db.migrations.autodetector import MigrationAutodetector
     from django.db.migrations.state import ProjectState
 
@@ -41,13 +57,8 @@ def state_changes(history, apps, renamed_tables: set, renamed_columns: set) -> d
     changes = MigrationAutodetector(
         history.leaf_state.clone(), ProjectState.from_apps(apps), RepairQuestioner(renamed_tables, renamed_columns),
     ).changes(graph=history.loader.graph)
-    out = {}
-    for app, migrations in changes.items():
-        names = {(app, m.name) for m in migrations}
-        operations = [op for m in migrations for op in m.operations]
-        deps = {tuple(d) for m in migrations for d in m.dependencies} - names
-        out[app] = (operations, deps, names)
-    return out
+    return {app: [(list(m.operations), {tuple(d) for d in m.dependencies}, (app, m.name)) for m in migrations]
+            for app, migrations in changes.items()}
 
 
 def baseline_changes(history, apps, labels: list) -> dict:

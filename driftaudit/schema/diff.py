@@ -231,12 +231,18 @@ class ThreeWayDiff:
         named = self.m.declared_index_names
         if not named:
             return
-        have = {ix.key: ix for ix in dt.indexes if ix.origin == "c"}
+        have: dict[tuple, list[Index]] = {}
+        for ix in dt.indexes:
+            if ix.origin == "c":
+                have.setdefault(ix.key, []).append(ix)
         history = {ix.key: ix for ix in ht.indexes if ix.origin == "c"} if ht else {}
         for m in mt.indexes:
-            d = have.get(m.key)
-            if m.origin != "c" or d is None or m.name.lower() not in named or d.name.lower() == m.name.lower():
+            same = have.get(m.key, [])
+            # (two indexes may cover the same columns: db_index=True beside a named Meta index)
+            if m.origin != "c" or not same or m.name.lower() not in named or \
+                    any(d.name.lower() == m.name.lower() for d in same):
                 continue
+            d = same[0]
             h = history.get(m.key)
             self._add("index-renamed", mt.name, ", ".join(m.columns), signature(m.name, h and h.name, d.name),
                       m.name, h and h.name, d.name, index_name=m.name, old_name=d.name)

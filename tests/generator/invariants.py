@@ -103,7 +103,11 @@ def _follows_a_renamed_parent(table: str, truth: dict, actual: dict, serious: li
     if want is None or have is None or {k for k in want if want[k] != have[k]} != {"fks"}:
         return False
     parents = {fk[0] for fk in have["fks"] - want["fks"]}
-    return all(any(f["kind"] == "renamed-table" and names_table(f, parent) for f in serious) for parent in parents)
+    # the rename as a finding, or as what an unapplied migration makes (sources["makes"])
+    renames = [f for f in serious if f["kind"] == "renamed-table"] + \
+        [{**m, "sources": m} for f in serious for m in (f.get("sources") or {}).get("makes", [])
+         if m["kind"] == "renamed-table"]
+    return all(any(names_table(r, parent) for r in renames) for parent in parents)
 
 
 def _repair(ws: Workspace, truth: dict, user_drops: set) -> list[str]:
