@@ -151,7 +151,9 @@ class Explainer:
         origin = self.m2m_origin(table)
         app = origin.owner.app if origin else self.app_of(table.name)
         evidence = self.evidence.removed_app(app) if app else None
-        evidence = evidence or self.evidence.explain(diff.signature, app, kind=diff.kind, table=table.name)
+        ref = self.model_of(table.name)  # (a join table's is its auto-created through model)
+        evidence = evidence or self.evidence.explain(diff.signature, app, ref.model if ref else None,
+                                                     kind=diff.kind, table=table.name)
         values = dict(table=table.name, table_sql=quote_identifier(table.name),
                       history_evidence=evidence.sentence, app=app or "?")
         if origin:

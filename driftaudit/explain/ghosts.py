@@ -59,6 +59,8 @@ class InferredOperation:
             # a ManyToManyField's join table: <app>_<model>_<field>
             return kind == ("stale-table" if self.action == "add-field" else "missing-table")
         if self.action == "create-model":
+            if table_model is not None and table_model in {f"{self.model}_{f}" for f in self.fields}:
+                return kind in ("stale-table", "renamed-table")  # a ManyToManyField's join table
             if same_model and column and column in {n for f in self.fields for n in (f, f"{f}_id")}:
                 return kind not in ("missing-column", "missing-table")
             # (renamed-table: the file makes the table under the name the models have now)

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from generator.edits import change_db_table, remove_constraint, remove_model, rename_model
+from generator.edits import add_m2m, change_db_table, remove_constraint, remove_model, rename_model
 from generator.scenario import Drift, Scenario
 from generator.spec import App, Field, Model
 
@@ -209,3 +209,35 @@ def test_unapplied_db_table_change_of_a_key_target(holds, django_features):
             break
     assert "appa_room" in edit.tables, edit
     assert holds(case(django_features, apps, Drift("unapplied", edit, after))) == []
+
+
+def _pick(edit_function, apps, features, table):
+    """The edit from the first seed that edits ``table`` (the edit functions choose at random)."""
+    for k in range(20):
+        after, edit = edit_function(random.Random(k), tuple(apps), features)
+        if table in edit.tables:
+            return after, edit
+    raise AssertionError(f"no seed below 20 makes {edit_function.__name__} edit {table}")
+
+
+def test_unapplied_delete_of_a_model_with_a_join_table(holds, django_features):
+    """Seed 541: the join table of a model an unapplied DeleteModel removes was given cause
+    pending-model-change (its table, renamed by an earlier db_table change, does not start with
+    the app label)."""
+    apps = [App("appa", (
+        Model("appa", "Plan", (Field("name", "char"),)),
+        Model("appa", "Book", (Field("name", "char"), Field("plans", "m2m", target="appa.Plan"))),
+    ))]
+    moved, table_edit = _pick(change_db_table, apps, django_features, "appa_book")
+    after, edit = _pick(remove_model, moved, django_features, "moved_appa_book")
+    assert holds(case(django_features, apps, Drift("honest", table_edit, moved),
+                      Drift("unapplied", edit, after))) == []
+
+
+def test_regenerated_migrations_with_a_new_many_to_many(holds, django_features):
+    """Seed 423: a join table the regenerated 0001_initial makes (CreateModel with the field)
+    was not seen as that file's: cause manual-sql."""
+    apps = [App("appa", (Model("appa", "Plan", (Field("name", "char"),)),
+                         Model("appa", "Tag", (Field("name", "char"),))))]
+    after, edit = add_m2m(random.Random(0), tuple(apps), django_features)
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
