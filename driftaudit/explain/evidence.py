@@ -32,6 +32,7 @@ from driftaudit.explain.history_facts import (
     HistoryFacts,
     RewrittenMigration,
     fmt_time,
+    objects_in_database,
     parse_applied,
 )
 from driftaudit.sources.history import migration_label
@@ -151,8 +152,10 @@ class EvidenceFinder(HistoryFacts):
                 rewrite = self.rewrite_of(maker)
                 if rewrite and rewrite.commit:  # git shows the file changed after the record
                     return self._claim(self.rewritten_evidence(rewrite, True), kind, table, column)
-                if kind == "renamed-table" and self._creates(maker, table_model):
-                    # it ran (the database has the table, under its old name) from an older file
+                if kind == "renamed-table" and self._creates(maker, table_model) and \
+                        objects_in_database(self.history, self.database_catalog, maker):
+                    # it ran (something it makes is here) from an older file, which never
+                    # renamed the table; made create + delete and never run, it was faked
                     return self._claim(self._evidence(
                         "rewritten-migration", maker, "renamed", "medium", table=table,
                         times=self._times(rewrite)), kind, table, column)

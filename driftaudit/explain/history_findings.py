@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from driftaudit.config.rules import fill, rule_for
 from driftaudit.explain.evidence import EvidenceFinder
-from driftaudit.explain.history_facts import fmt_time, parse_applied
+from driftaudit.explain.history_facts import fmt_time, objects_in_database, parse_applied
 from driftaudit.explain.finding import Finding
-from driftaudit.explain.ghosts import describe_all, from_operations
+from driftaudit.explain.ghosts import describe_all
 from driftaudit.sources.history import migration_label
 
 
@@ -178,25 +178,3 @@ class HistoryFindings:
             out.append(self._located(f, key, "rewritten-migration"))
         return out
 
-
-def objects_in_database(history, d_cat, key) -> list[str]:
-    """What of migration ``key``'s operations (tables it creates, columns it adds) the database
-    ``d_cat`` already has: ``migrate`` would fail on each ("table already exists")."""
-    node = history.loader.graph.nodes.get(key)
-    if node is None or d_cat is None:
-        return []
-    state = history.leaf_state
-    found = []
-    for op in from_operations(node.operations):
-        model = state.models.get((key[0], op.model)) if state is not None and op.model else None
-        table_name = (model.options.get("db_table") if model else None) or f"{key[0]}_{op.model}"
-        table = d_cat.table(table_name)
-        if table is None:
-            continue
-        if op.action == "create-model":
-            found.append(table.name)
-        elif op.action == "add-field":
-            column = table.column(op.field) or table.column(f"{op.field}_id")
-            if column is not None:
-                found.append(f"{table.name}.{column.name}")
-    return found

@@ -198,7 +198,11 @@ class Planner:
     def row_fixes(self, steps: list[TableStep]) -> list[RowFix]:
         """Orphans (against the target's keys) and duplicates (against its new unique indexes)."""
         d = self.s.d_cat
-        old_of = {s.table.lower(): s.old_name for s in steps if s.old_name}
+        # the name each table has in the database now: a renamed table that is then rebuilt has
+        # two steps, and the rebuild's "old" name is already the new one
+        old_of = {}
+        for s in sorted((s for s in steps if s.old_name), key=lambda s: s.action != "rename"):
+            old_of.setdefault(s.table.lower(), s.old_name)
         dropped = {s.old_name.lower() for s in steps if s.action in ("drop", "backup-drop")}
         fixes = []
         for name, target in sorted(self.target.tables.items()):

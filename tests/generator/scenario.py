@@ -193,6 +193,21 @@ def _edit(drift: Drift, ws: Workspace, rng: random.Random) -> None:
         ws.fill(rng.randint(0, 10**6), rows=2)
     elif kind == "fake":
         ws.manage("migrate", "--fake")
+    elif kind == "unapplied":
+        _applies_on_a_copy(ws)
+
+
+def _applies_on_a_copy(ws: Workspace) -> None:
+    """The user's own new migration must run under Django itself: one that cannot (a rename
+    makemigrations took for a new model plus a delete, under rows that point at the old one)
+    fails the user's ``migrate`` whatever driftaudit says, so the story is unplayable."""
+    trial = ws.root.parent / (ws.root.name + "-trial")
+    shutil.rmtree(trial, ignore_errors=True)
+    shutil.copytree(ws.root, trial)
+    try:
+        Workspace(trial, ws.features, ws.python).manage("migrate", "--noinput")
+    finally:
+        shutil.rmtree(trial, ignore_errors=True)
 
 
 def _tables(ws: Workspace) -> list[str]:

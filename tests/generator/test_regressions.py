@@ -7,6 +7,7 @@ changes. Each names the defect it caught.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -241,3 +242,29 @@ def test_regenerated_migrations_with_a_new_many_to_many(holds, django_features):
                          Model("appa", "Tag", (Field("name", "char"),))))]
     after, edit = add_m2m(random.Random(0), tuple(apps), django_features)
     assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_faked_db_table_of_a_model_with_a_key_to_itself(holds, django_features):
+    """Seed 1008: a renamed table that is then rebuilt (its key to itself) has two steps; the
+    rebuild's old name (already the new one) hid the table from the orphan check, whose every
+    child row became an "orphan", was quarantined, and left its own children dangling."""
+    apps = [App("appa", (
+        Model("appa", "Event", (Field("name", "char"), Field("parent", "fk", target="appa.Event", null=True))),
+        Model("appa", "Room", (Field("size", "int"),), parent="appa.Event"),
+        Model("appa", "Photo", (Field("name", "char"), Field("event_ref", "fk", target="appa.Event"))),
+        Model("appa", "Badge", (Field("name", "char"), Field("photos", "m2m", target="appa.Photo"))),
+    ))]
+    after, edit = _pick(change_db_table, apps, django_features, "appa_event")
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_faked_rename_made_as_create_and_delete(holds, django_features):
+    """Seed 1042: a faked migration that creates the renamed model and deletes the old one was
+    said to have run from an older file (rewritten): nothing it makes is in the database."""
+    apps = [App("appa", (
+        Model("appa", "Ticket", (Field("name", "char"),)),
+        Model("appa", "Order", (Field("name", "char"), Field("tickets", "m2m", target="appa.Ticket"))),
+    ))]
+    after, edit = _pick(rename_model, apps, django_features, "appa_order")
+    edit = replace(edit, renames=False)  # makemigrations is told it is not a rename
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
