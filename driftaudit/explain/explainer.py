@@ -6,6 +6,7 @@ The explainer decides *what to say*; the words themselves come from the rule cat
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -83,7 +84,32 @@ class Explainer:
             return made[0]
         labels = self.installed | {app for app, _ in self.history.records}
         matches = [label for label in labels if table.lower().startswith(label.lower() + "_")]
-        return max(matches, key=len) if matches else None
+        if matches:
+            return max(matches, key=len)
+        gone = self.removed_model_of(table)
+        return gone[0] if gone else None
+
+    def removed_model_of(self, table: str) -> tuple[str, str] | None:
+        """``(app, model)`` of a model that existed (Django's content types still list it), no
+        longer does, and whose name ends the table's: a custom ``db_table`` left behind."""
+        lowered = table.lower()
+        found = {(app, model) for app, model in self._content_types
+                 if (app, model) not in self._current_models and (lowered == model or lowered.endswith(f"_{model}"))}
+        return found.pop() if len(found) == 1 else None
+
+    @property
+    def _content_types(self) -> list[tuple[str, str]]:
+        if "_ct" not in self.__dict__:
+            try:
+                rows = self.conn.execute("SELECT app_label, model FROM django_content_type").fetchall()
+            except sqlite3.Error:  # no contenttypes app, or an unreadable table: no such evidence
+                rows = []
+            self.__dict__["_ct"] = [(str(a).lower(), str(m).lower()) for a, m in rows]
+        return self.__dict__["_ct"]
+
+    @property
+    def _current_models(self) -> set:
+        return {(ref.app.lower(), ref.model.lower()) for ref in self.models_index.values()}
 
     def _finding(self, kind: str, conditions=frozenset(), template="default", **values) -> Finding:
         rule = rule_for(kind)
@@ -152,8 +178,9 @@ class Explainer:
         app = origin.owner.app if origin else self.app_of(table.name)
         evidence = self.evidence.removed_app(app) if app else None
         ref = self.model_of(table.name)  # (a join table's is its auto-created through model)
-        evidence = evidence or self.evidence.explain(diff.signature, app, ref.model if ref else None,
-                                                     kind=diff.kind, table=table.name)
+        gone = None if ref or origin else self.removed_model_of(table.name)
+        model = ref.model if ref else gone[1] if gone else None
+        evidence = evidence or self.evidence.explain(diff.signature, app, model, kind=diff.kind, table=table.name)
         values = dict(table=table.name, table_sql=quote_identifier(table.name),
                       history_evidence=evidence.sentence, app=app or "?")
         if origin:
