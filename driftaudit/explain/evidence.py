@@ -133,6 +133,8 @@ class EvidenceFinder(HistoryFacts):
         column = column if column is not None else field
         if signature == "M≠H=D":
             unapplied = self._unapplied_maker(app, kind, table_model, column) if kind else None
+            if unapplied is None and kind in ("renamed-column", "fk-target"):
+                unapplied = self._unapplied_renamer(column)  # another app's join table
             if unapplied and self.leaf_agrees_with_models(kind, table, column) is not False:
                 return self._claim(self._evidence("unapplied-migration", unapplied, confidence="high"), kind,
                                    table, column)

@@ -298,6 +298,16 @@ class HistoryFacts:
                 return key
         return None
 
+    def _unapplied_renamer(self, column: str | None) -> tuple | None:
+        """An unapplied RenameModel (any app) that renames ``column``: Django renames the
+        ``<model>_id`` columns of the join tables pointing at the model, in every app."""
+        lowered = (column or "").lower()
+        for key in self.history.unapplied:
+            for op in self._operations(key):
+                if op.action == "rename-model" and lowered in {f"{p}{op.model}_id" for p in ("", "from_", "to_")}:
+                    return key
+        return None
+
     def _unapplied_maker(self, app, kind, table_model, column) -> tuple | None:
         for key in self.history.unapplied:
             if key[0] == app and any(makes(op, kind, table_model, column) for op in self._operations(key)):

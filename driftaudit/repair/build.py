@@ -193,6 +193,8 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     needs = {app: {dep[0] for dep in _resolve(state[app][1], rename)
                    if dep[0] != app and dep[0] in grouped and dep[1] == migration_names[dep[0]]}
              for app in grouped if app in state}
+    for app, others in _tables_needed(grouped).items():
+        needs.setdefault(app, set()).update(others)
     order = _order(grouped, needs)
     _orphans_first(grouped, order)
     repairs = []
@@ -235,6 +237,21 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     repairs += _models_after_pending(later, planner, history, apps, local, host, name, repairs, findings)
     expected, changes = _expected_rows(sources.d_cat, steps, fixes, planner.facts)
     return Plan(tuple(repairs), tuple(problems), expected, changes)
+
+
+def _tables_needed(grouped: dict) -> dict:
+    """app -> the other apps whose migration must run first: it creates or renames a table that
+    this app's rebuilt tables point at (a key to a table not there yet fails the foreign key
+    check that ends each migration)."""
+    made = {s.table.lower(): app for app, g in grouped.items() for s in g["steps"] if s.action in ("create", "rename")}
+    out: dict[str, set] = {}
+    for app, g in grouped.items():
+        for step in g["steps"]:
+            for fk in (step.target.foreign_keys if step.target is not None else ()):
+                maker = made.get(fk.target_table.lower())
+                if maker is not None and maker != app:
+                    out.setdefault(app, set()).add(maker)
+    return out
 
 
 def _order(grouped: dict, needs: dict) -> list[str]:

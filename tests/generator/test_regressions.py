@@ -278,3 +278,19 @@ def test_regenerated_migrations_without_a_model_with_its_own_db_table(holds, dja
                          Model("appa", "Track", (Field("name", "char"),), db_table="t_appa_track")))]
     after, edit = _pick(remove_model, apps, django_features, "t_appa_track")
     assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def _item_and_invoices():
+    """The join table's app sorts before the model's (migrations ran by name)."""
+    return [App("appb", (Model("appb", "Invoice", (Field("name", "char"),
+                                                   Field("items", "m2m", target="appz.Item"))),)),
+            App("appz", (Model("appz", "Item", (Field("name", "char"),)),))]
+
+
+def test_unapplied_rename_of_a_model_another_apps_join_table_points_at(holds, django_features):
+    """Seeds 2131, 2152: RenameModel renames the <model>_id column of every join table pointing
+    at the model, in any app; the column of another app's join table was pending-model-change."""
+    apps = _item_and_invoices()
+    after, edit = _pick(rename_model, apps, django_features, "appz_item")
+    assert holds(case(django_features, apps, Drift("unapplied", edit, after))) == []
+
