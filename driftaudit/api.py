@@ -88,12 +88,16 @@ def record(migrations: list[str], project: str | Path | None = None, *, settings
     """Record ``migrations`` (``app.name``) as applied without running them - only with
     ``apply``, after a backup copy of the database; else say what would be recorded."""
     from driftaudit.repair.record import record as write_records
-    from driftaudit.repair.record import resolve
+    from driftaudit.repair.record import refuse_unmade, resolve
     from driftaudit.sources.history import load_history
 
     project_ = open_project(_selection(project, settings, database, db, config))
+    from driftaudit.schema.introspect import read_catalog
+
     with _readonly(project_) as conn:
-        keys = resolve(load_history(conn), migrations)
+        history = load_history(conn)
+        keys = resolve(history, migrations)
+        refuse_unmade(history, read_catalog(conn), keys)
     return write_records(project_, keys, apply)
 
 

@@ -50,6 +50,38 @@ def resolve(history: History, labels: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(keys))
 
 
+def refuse_unmade(history: History, d_cat, keys: tuple) -> None:
+    """Refuse to record a migration whose tables or columns the database lacks: the record
+    would hide them (``migrate`` runs it instead). What it alters cannot be checked here."""
+    for key in keys:
+        missing = _missing_objects(history, d_cat, key)
+        if missing:
+            raise AuditError(f"will not record {migration_label(key)}: the database lacks what it makes "
+                             f"({', '.join(missing)}); `python manage.py migrate` runs it instead")
+
+
+def _missing_objects(history: History, d_cat, key: tuple) -> list[str]:
+    from django.db.migrations.operations import AddField, CreateModel
+
+    state = history.leaf_state
+    app = key[0]
+
+    def table_of(model: str, options: dict | None = None) -> str:
+        later = state.models.get((app, model)) if state is not None else None
+        return ((later.options if later else options or {}).get("db_table")) or f"{app}_{model}"
+
+    missing = []
+    for op in history.loader.graph.nodes[key].operations:
+        if isinstance(op, CreateModel) and d_cat.table(table_of(op.name_lower, op.options)) is None:
+            missing.append(f"table {table_of(op.name_lower, op.options)}")
+        elif isinstance(op, AddField) and not op.field.many_to_many:
+            table = d_cat.table(table_of(op.model_name_lower))
+            column = op.field.db_column or (f"{op.name}_id" if op.field.is_relation else op.name)
+            if table is not None and table.column(column) is None:
+                missing.append(f"column {table.name}.{column}")
+    return missing
+
+
 def record(project: Project, keys: tuple, apply: bool) -> Recording:
     """Write the records (``apply``), after backing the database up; else say what it would do."""
     if not apply:

@@ -197,3 +197,14 @@ def test_faked_data_migration_is_replayed_not_rebuilt(sample_copy):
     same_rows(before, after, {})
     codes = query(project, "SELECT id, code, rank FROM appname_exampletwo ORDER BY id")
     assert [(code, rank) for _id, code, rank in codes] == [(f"code-{i}", 0) for i, *_ in codes]
+
+
+def test_record_refuses_a_migration_whose_work_the_database_lacks(sample_copy):
+    """Recording 0002 where the rank column is missing would hide it: refused, nothing written."""
+    project = sample_copy("history_unapplied")
+    db = project / "db.sqlite3"
+    before = db.read_bytes()
+    run = driftaudit("record", "appname.0002_exampletwo_rank", "--apply", cwd=project)
+    assert run.code == 2 and "Traceback" not in run.stderr
+    assert "lacks what it makes (column appname_exampletwo.rank)" in run.stderr
+    assert db.read_bytes() == before and not list(project.glob("db.sqlite3.driftaudit-backup-*"))
