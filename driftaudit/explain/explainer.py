@@ -139,6 +139,8 @@ class Explainer:
             conditions.add("declared_text_only")
         if diff.kind == "column-null" and diff.database == "NOT NULL":
             conditions.add("database_stricter")
+        if diff.kind == "column-default" and diff.models is not None:
+            conditions.add("db_default")  # SQLite DDL has a DEFAULT only for db_default
         finding = self._finding(
             diff.kind, frozenset(conditions), table=diff.table, column=diff.column,
             model=ref.label if ref else "(unknown)", models=_say(diff.models),

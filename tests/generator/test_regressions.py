@@ -294,3 +294,24 @@ def test_unapplied_rename_of_a_model_another_apps_join_table_points_at(holds, dj
     after, edit = _pick(rename_model, apps, django_features, "appz_item")
     assert holds(case(django_features, apps, Drift("unapplied", edit, after))) == []
 
+
+
+@pytest.mark.skipif(not __import__("django").VERSION >= (5, 0), reason="db_default is new in Django 5.0")
+def test_faked_db_default_change_is_a_warning(holds, django_features, tmp_path):
+    """A db_default the database does not have was info: the ORM leaves such a column out of its
+    INSERTs, so every new row silently gets the database's value."""
+    from generator.edits import Edit
+    from generator.invariants import report
+    from generator.scenario import play
+    from generator.workspace import Workspace
+
+    before = [App("appa", (Model("appa", "Item", (Field("name", "char"), Field("code", "int", db_default="7"))),))]
+    after = (App("appa", (Model("appa", "Item", (Field("name", "char"), Field("code", "int", db_default="8"))),)),)
+    edit = Edit("alter-field", "appa", frozenset({"appa_item"}), description="db_default of appa.Item.code 7 -> 8")
+    scenario = case(django_features, before, Drift("fake", edit, after))
+    ws = Workspace(tmp_path / "inspect", scenario.features)
+    play(scenario, ws)
+    _code, findings, _err = report(ws)
+    default = [f for f in findings if f["kind"] == "column-default"]
+    assert [(f["severity"], f["cause"], f["column"]) for f in default] == [("warning", "faked-migration", "code")]
+    assert holds(scenario) == []
