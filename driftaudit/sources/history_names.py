@@ -32,6 +32,7 @@ def history_names(history, installed: set) -> HistoryNames:
 
     indexes, columns, tables = set(), set(), {}
     model_tables = {}  # (app, model) -> its table, as the operations so far left it
+    many = {}  # (app, model) -> its ManyToManyFields' names (their join tables follow its table)
     migrations = [node for node in history.loader.graph.nodes.values() if node is not None]
     for app in sorted({a for a, _ in history.records} - set(installed)):
         migrations += _removed_app_migrations(app)
@@ -45,6 +46,8 @@ def history_names(history, installed: set) -> HistoryNames:
                 for name, f in op.fields:
                     columns |= _column_names(op.name_lower, name, f)
                     _join_table(tables, app, op.name_lower, table, name, f)
+                    if _auto_join(f):
+                        many.setdefault((app, op.name_lower), []).append(name)
                 for item in list(op.options.get("indexes", [])) + list(op.options.get("constraints", [])):
                     if getattr(item, "name", None):
                         indexes.add(item.name.lower())
@@ -52,6 +55,8 @@ def history_names(history, installed: set) -> HistoryNames:
                 columns |= _column_names(op.model_name_lower, op.name, op.field)
                 table = model_tables.get((app, op.model_name_lower), f"{app}_{op.model_name_lower}")
                 _join_table(tables, app, op.model_name_lower, table, op.name, op.field)
+                if _auto_join(op.field):
+                    many.setdefault((app, op.model_name_lower), []).append(op.name)
             elif isinstance(op, ops.RenameField):
                 columns |= {(op.model_name_lower, op.old_name_lower), (op.model_name_lower, op.new_name_lower)}
             elif isinstance(op, (ops.AddIndex, ops.AddConstraint)):
@@ -63,11 +68,18 @@ def history_names(history, installed: set) -> HistoryNames:
             elif isinstance(op, ops.AlterModelTable) and op.table:
                 model_tables[(app, op.name_lower)] = op.table.lower()
                 tables[op.table.lower()] = (app, op.name_lower)
+                for name in many.get((app, op.name_lower), ()):  # AlterModelTable renames them too
+                    tables[f"{op.table}_{name}".lower()] = (app, f"{op.name_lower}_{name.lower()}")
     return HistoryNames(frozenset(indexes), frozenset(columns), tables)
 
 
+def _auto_join(f) -> bool:
+    """A ManyToManyField whose join table Django makes (no ``through`` model)."""
+    return getattr(f, "many_to_many", False) and not getattr(f.remote_field, "through", None)
+
+
 def _join_table(tables: dict, app: str, model: str, table: str, name: str, f) -> None:
-    if getattr(f, "many_to_many", False) and not getattr(f.remote_field, "through", None):
+    if _auto_join(f):
         tables[f"{table}_{name}".lower()] = (app, f"{model}_{name.lower()}")
 
 

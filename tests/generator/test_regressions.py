@@ -315,3 +315,15 @@ def test_faked_db_default_change_is_a_warning(holds, django_features, tmp_path):
     default = [f for f in findings if f["kind"] == "column-default"]
     assert [(f["severity"], f["cause"], f["column"]) for f in default] == [("warning", "faked-migration", "code")]
     assert holds(scenario) == []
+
+
+def test_removed_app_whose_model_moved_to_its_own_db_table(holds, django_features):
+    """Seed 3036: AlterModelTable renames the model's join tables too; the removed app's join
+    table under the moved name was hand-made (history names kept only the first name)."""
+    apps = [
+        App("appa", (Model("appa", "Keep", (Field("name", "char"),)),)),
+        App("appb", (Model("appb", "Item", (Field("name", "char"),)),
+                     Model("appb", "Album", (Field("name", "char"), Field("items", "m2m", target="appb.Item"))))),
+    ]
+    moved, edit = _pick(change_db_table, apps, django_features, "appb_album")
+    assert holds(case(django_features, apps, Drift("honest", edit, moved), Drift("remove-app", detail="appb"))) == []
