@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from driftaudit.config.rules import fill, join_values, rule_for
 from driftaudit.explain.ddl_evidence import ddl_evidence
@@ -97,17 +98,15 @@ class Explainer:
                  if (app, model) not in self._current_models and (lowered == model or lowered.endswith(f"_{model}"))}
         return found.pop() if len(found) == 1 else None
 
-    @property
+    @cached_property
     def _content_types(self) -> list[tuple[str, str]]:
-        if "_ct" not in self.__dict__:
-            try:
-                rows = self.conn.execute("SELECT app_label, model FROM django_content_type").fetchall()
-            except sqlite3.Error:  # no contenttypes app, or an unreadable table: no such evidence
-                rows = []
-            self.__dict__["_ct"] = [(str(a).lower(), str(m).lower()) for a, m in rows]
-        return self.__dict__["_ct"]
+        try:
+            rows = self.conn.execute("SELECT app_label, model FROM django_content_type").fetchall()
+        except sqlite3.Error:  # no contenttypes app, or an unreadable table: no such evidence
+            rows = []
+        return [(str(a).lower(), str(m).lower()) for a, m in rows]
 
-    @property
+    @cached_property
     def _current_models(self) -> set:
         return {(ref.app.lower(), ref.model.lower()) for ref in self.models_index.values()}
 
