@@ -23,14 +23,14 @@ line, why an audit could not run.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from driftaudit.errors import AuditError
 from driftaudit.explain.audit import Report, explain
 from driftaudit.explain.delete import Verdict
-from driftaudit.repair.propose import Proposal, make_proposal
+from driftaudit.repair.propose import Proposal, make_proposal, pending_proposal
 from driftaudit.repair.record import Recording
 from driftaudit.repair.restore import Restoration
 from driftaudit.repair.verify import Verification, verify_proposal
@@ -61,22 +61,30 @@ def audit(project: str | Path | None = None, *, settings: str | None = None, dat
 
 def propose(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
             db: str | Path | None = None, config: str | Path | None = None, app: str | None = None,
-            name: str | None = None) -> Proposal:
+            name: str | None = None, fix: Mapping[str, str] | None = None) -> Proposal:
     """The repair migrations the audit calls for, as a :class:`Proposal` (call ``.write()``).
 
-    ``app`` puts every step into that app's migration; ``name`` names the migration files.
+    ``app`` puts every step into that app's migration; ``name`` names the migration files;
+    ``fix`` chooses fix policies for this run over the config's (``{"orphans": "delete"}``).
     """
-    return _propose(_selection(project, settings, database, db, config), app, name)[0]
+    return _propose(_selection(project, settings, database, db, config, fix), app, name)[0]
 
 
 def verify(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
-           db: str | Path | None = None, config: str | Path | None = None) -> Verification:
+           db: str | Path | None = None, config: str | Path | None = None,
+           fix: Mapping[str, str] | None = None) -> Verification:
     """Apply the proposal to a copy of the project and database, re-audit, count rows.
 
     When the proposal has problems nothing is run: the :class:`Verification` has no checks and
     ``verification.proposal.plan.problems`` says why.
     """
-    proposal, project_ = _propose(_selection(project, settings, database, db, config))
+    selection = _selection(project, settings, database, db, config, fix)
+    with open_audit(selection) as inputs:
+        # after `propose`: the files it wrote are what `migrate` will run, so those are tried
+        proposal = pending_proposal(inputs)
+    if proposal is not None:
+        return verify_proposal(proposal, inputs.project)
+    proposal, project_ = _propose(selection)
     if proposal.plan.problems:
         return Verification(proposal)
     return verify_proposal(proposal, project_)
@@ -155,6 +163,13 @@ def _readonly(project: Project) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def _selection(project, settings, database, db, config) -> Selection:
+def _selection(project, settings, database, db, config, fix: Mapping[str, str] | None = None) -> Selection:
+    from driftaudit.config.options import FIX_POLICIES
+
+    for key, policy in (fix or {}).items():
+        if policy not in FIX_POLICIES.get(key, ()):
+            raise AuditError(f"fix policy {key}={policy!r} is not one of "
+                             f"{', '.join(FIX_POLICIES.get(key, ())) or '(no such policy)'}")
     return Selection(None if project is None else str(project), settings, database,
-                     None if db is None else str(db), None if config is None else str(config))
+                     None if db is None else str(db), None if config is None else str(config),
+                     tuple(sorted((fix or {}).items())))

@@ -33,6 +33,23 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--traceback", action="store_true", help="show the Python traceback when the audit cannot run")
 
 
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    """``--on-orphans=delete`` etc.: this run's fix policies, over driftaudit.yaml's ``fix``."""
+    from driftaudit.config.options import FIX_POLICIES
+
+    group = parser.add_argument_group("fix policies for this run (over driftaudit.yaml's fix:, "
+                                      "per-table overrides included)")
+    for key in ("orphans", "duplicates", "nulls", "check_violations"):
+        flag = key.replace("_", "-")
+        group.add_argument(f"--on-{flag}", dest=f"on_{key}", choices=FIX_POLICIES[key], metavar="POLICY",
+                           help=f"rows that break the repair ({flag}): {' | '.join(FIX_POLICIES[key])}")
+
+
+def _fix_choices(args) -> dict:
+    return {key: getattr(args, f"on_{key}") for key in ("orphans", "duplicates", "nulls", "check_violations")
+            if getattr(args, f"on_{key}", None)}
+
+
 def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description="Migration-aware schema drift auditor for Django projects on SQLite."
@@ -56,6 +73,7 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=text)
         _selection_options(cmd)
+        _policy_options(cmd)
         if name == "propose":
             cmd.add_argument("--app", metavar="LABEL")
             cmd.add_argument("--name", metavar="NAME")
@@ -173,7 +191,7 @@ def _propose(args) -> int:
     from driftaudit.repair.wording import say
     from driftaudit.report.repair_text import render_problems
 
-    proposal = api.propose(**_selection(args), app=args.app, name=args.name)
+    proposal = api.propose(**_selection(args), app=args.app, name=args.name, fix=_fix_choices(args))
     if proposal.plan.problems:
         sys.stderr.write(render_problems(proposal.plan))
         return 1
@@ -198,7 +216,7 @@ def _verify(args) -> int:
     from driftaudit import api
     from driftaudit.report.repair_text import render_problems, render_verification
 
-    verification = api.verify(**_selection(args))
+    verification = api.verify(**_selection(args), fix=_fix_choices(args))
     if verification.proposal.plan.problems:
         sys.stdout.write(render_problems(verification.proposal.plan))
         return 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -25,12 +25,15 @@ FIX_POLICIES = {
     "stale_columns": ("backup-drop", "drop", "keep"),
     "orphans": ("quarantine", "set-null", "delete", "fail"),
     "duplicates": ("quarantine", "keep-first", "keep-last", "fail"),
+    # NULLs under a new NOT NULL that no model default fills, rows a new CHECK rejects
+    "nulls": ("quarantine", "delete", "fail"),
+    "check_violations": ("quarantine", "delete", "fail"),
 }
 PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 #: Nothing is lost by default: rows a repair cannot keep are moved, whole and with their reason,
 #: into a quarantine table; ``fail`` (stop and list them) is one setting away.
 DEFAULT_FIX = {"stale_tables": "backup-drop", "stale_columns": "backup-drop", "orphans": "quarantine",
-               "duplicates": "quarantine"}
+               "duplicates": "quarantine", "nulls": "quarantine", "check_violations": "quarantine"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,14 @@ class Config:
     fix: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIX))
     tables: tuple[TableOverride, ...] = ()
     accept: tuple[Accept, ...] = ()
+
+    def with_fix(self, chosen: Mapping[str, str]) -> "Config":
+        """This run's choices (``propose --on-orphans=...``): they win over the file's,
+        per-table overrides included - the user asked for them now."""
+        if not chosen:
+            return self
+        tables = tuple(replace(t, fix={k: v for k, v in t.fix.items() if k not in chosen}) for t in self.tables)
+        return replace(self, fix={**self.fix, **chosen}, tables=tables)
 
     def fix_policy(self, name: str, table: str | None = None) -> str:
         """The fix policy for ``table``: the last matching per-table override wins."""

@@ -2,7 +2,8 @@
 
 Users meet drift through their data ("I can't delete these rows"), so the report answers in
 rows: orphans (``orphan-rows``), groups that block a unique index the models demand
-(``duplicate-rows``), and - for every database key Django's deletion collector does not know
+(``duplicate-rows``), NULLs and CHECK failures a missing constraint lets in (``null-rows``,
+``check-violation-rows``: the repair must set them aside), and - for every database key Django's deletion collector does not know
 about - the parent rows that cannot be deleted through the ORM. Stale tables get theirs in
 :mod:`driftaudit.explain`; here: keys the models lack (``fk-extra``), keys pointing at another
 table (``fk-target``), ``DO_NOTHING`` keys (``do-nothing-fk``) and immediate keys inside a
@@ -20,9 +21,11 @@ from driftaudit.explain.rows import (
     Duplicates,
     Orphans,
     Progress,
+    Rejected,
     blocked_parents,
     duplicates,
     orphans,
+    rejected,
 )
 from driftaudit.schema.catalog import Catalog, ForeignKey
 from driftaudit.schema.diff import Difference
@@ -133,6 +136,7 @@ class DataImpact:
         out = [self._orphan_finding(o) for o in orphans(self.conn, self.d, self.sample, self.progress)
                if o.parent_exists or (o.child_table.lower(), ", ".join(o.child_columns).lower()) not in explained]
         out += self._duplicate_findings(differences)
+        out += self._rejected_findings(differences)
         out += self._do_nothing_findings()
         return out
 
@@ -195,6 +199,40 @@ class DataImpact:
             impact={"rows": dup.rows, "groups": dup.groups,
                     "duplicates": [{"values": list(g.values), "count": g.count, "pks": list(g.pks)}
                                    for g in dup.sample]},
+        )
+
+    def _rejected_findings(self, differences: list[Difference]) -> list[Finding]:
+        """NULLs under a NOT NULL, rows failing a CHECK, that the models add and the database lacks."""
+        out = []
+        for diff in differences:
+            table = self.d.table(diff.table)
+            if table is None:
+                continue
+            if diff.kind == "column-null" and diff.models == "NOT NULL" and table.column(diff.column or ""):
+                found = rejected(self.conn, table, f"{q(diff.column)} IS NULL", diff.column, self.sample,
+                                 self.progress)
+                kind = "null-rows"
+            elif diff.kind == "check-missing" and diff.models:
+                found = rejected(self.conn, table, f"NOT ({diff.models})", diff.models, self.sample, self.progress)
+                kind = "check-violation-rows"
+            else:
+                continue
+            if found:
+                out.append(self._rejected_finding(kind, found, diff))
+        return out
+
+    def _rejected_finding(self, kind: str, r: Rejected, diff: Difference) -> Finding:
+        rule = rule_for(kind)
+        words = dict(count=r.count, table=r.table, column=diff.column or "", check=r.condition,
+                     pks=join_values(r.pks, r.count))
+        ref = self.x.model_of(r.table)
+        return Finding(
+            rule=rule.id, kind=kind, severity=rule.severity, signature=diff.signature,
+            cause="unknown", explanation=fill(rule.template("default"), **words), fix=fill(rule.fix, **words),
+            app=ref.app if ref else self.x.app_of(r.table), model=ref.label if ref else None,
+            table=r.table, column=diff.column, count=r.count,
+            sources={"models": diff.models, "history": diff.history, "database": diff.database},
+            impact={"rows": r.count, "pks": list(r.pks), "rejected_by": r.condition},
         )
 
     def _do_nothing_findings(self) -> list[Finding]:

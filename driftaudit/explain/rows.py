@@ -199,6 +199,33 @@ def duplicates(conn: sqlite3.Connection, table: Table, columns: tuple[str, ...],
     return Duplicates(table.name, tuple(columns), where, groups, rows, tuple(sample))
 
 
+# -- rows a missing NOT NULL or CHECK would reject -----------------------------------------------
+@dataclass(frozen=True)
+class Rejected:
+    """Rows of ``table`` that a constraint the models demand (and the database lacks) rejects."""
+
+    table: str
+    condition: str  # the NOT NULL column, or the CHECK expression
+    count: int
+    pks: tuple  # the first ``limit`` of them
+
+
+def rejected(conn: sqlite3.Connection, table: Table, failing: str, condition: str,
+             limit: int = DEFAULT_SAMPLE, progress: "Progress | None" = None) -> Rejected | None:
+    """Rows for which the SQL ``failing`` holds; None when SQLite cannot evaluate it here (an
+    expression naming a column the database lacks, or a function this SQLite does not have)."""
+    progress = progress or Progress(False)
+    ident = row_identity(table)
+    try:
+        with progress.scan(conn, f"counting rows {table.name} would reject"):
+            count = conn.execute(f"SELECT count(*) FROM {q(table.name)} WHERE {failing}").fetchone()[0]
+            pks = tuple(r[0] for r in conn.execute(
+                f"SELECT {ident} FROM {q(table.name)} WHERE {failing} ORDER BY {ident} LIMIT ?", (limit,)))
+    except sqlite3.Error:
+        return None
+    return Rejected(table.name, condition, count, pks) if count else None
+
+
 # -- progress --------------------------------------------------------------------------------
 class Progress:
     """Says on stderr what a data scan is doing, once it has run longer than ``after`` seconds.

@@ -368,7 +368,8 @@ def _expected_rows(d_cat: Catalog, steps, fixes, facts) -> tuple[dict, dict]:
         for fix in fixes:
             if fix.table.lower() == name and fix.kind != "orphans-set-null":
                 rows -= fix.count
-                why[new] = f"{fix.kind}: {fix.count} row(s) moved to {fix.backup}"
+                said = f"{fix.kind}: {fix.count} row(s) moved to {fix.backup}"
+                why[new] = f"{why[new]}; {said}" if why.get(new) and not why[new].startswith("renamed") else said
                 expected[fix.backup] = fix.count
         expected[new] = rows
     return expected, why

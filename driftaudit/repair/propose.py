@@ -14,7 +14,7 @@ from driftaudit.explain.finding import Finding
 from driftaudit.repair.build import build_plan
 from driftaudit.repair.plan import Plan
 from driftaudit.repair.wording import say
-from driftaudit.repair.writer import render_migration
+from driftaudit.repair.writer import ROWS_CONSTANT, render_migration
 from driftaudit.schema.read import AuditInput
 from driftaudit.sources.history import History
 
@@ -28,6 +28,10 @@ class Proposal:
     database_path: str
     root: Path
     pending: tuple = ()  # migrations not applied yet ("app.name")
+    #: a repair ``propose`` already wrote (and not applied): its files, in the project already
+    written: tuple[Path, ...] = ()
+    #: the written files recorded the row counts to expect (older repair files did not)
+    counted: bool = True
 
     def write(self) -> list[Path]:
         """Write the files, in order; none is written if any of them exists already."""
@@ -51,7 +55,11 @@ def make_proposal(audit: AuditInput, findings: list[Finding], app: str | None = 
     history = audit.sources.history
     _no_pending_repair(history)
     plan = build_plan(audit, findings, app, name)
-    files = {} if plan.problems else {r.path: render_migration(r) for r in plan.repairs}
+    # the first repair file carries the row counts `verify` checks once the files exist
+    counted = next((r for r in plan.repairs if r.role == "repair"), None)
+    files = {} if plan.problems else {
+        r.path: render_migration(r, plan.expected_rows if r is counted else None, plan.row_changes)
+        for r in plan.repairs}
     for repair in plan.repairs if not plan.problems else ():
         package = repair.path.parent / "__init__.py"
         if not package.exists():  # a baseline: the app's first migrations package
@@ -62,6 +70,13 @@ def make_proposal(audit: AuditInput, findings: list[Finding], app: str | None = 
 
 def _no_pending_repair(history: History) -> None:
     """A second proposal on top of an unapplied one would repair the same drift twice."""
+    for path, _ in pending_repairs(history):
+        raise AuditError(say("problem", "pending_repair", path=path))
+
+
+def pending_repairs(history: History) -> list[tuple[Path, str]]:
+    """The repair files ``propose`` wrote that are not applied yet, with their text."""
+    out = []
     for key in history.unapplied:
         path = history.migration_file(key)
         try:
@@ -69,4 +84,38 @@ def _no_pending_repair(history: History) -> None:
         except OSError:
             continue
         if "Repair migration written by driftaudit" in text:
-            raise AuditError(say("problem", "pending_repair", path=path))
+            out.append((Path(path), text))
+    return out
+
+
+def pending_proposal(audit: AuditInput) -> Proposal | None:
+    """The repair already written and not applied, as a proposal to verify (its files are in
+    the project already), with the row counts its files recorded; None when there is none."""
+    pending = pending_repairs(audit.sources.history)
+    if not pending:
+        return None
+    expected, changes = {}, {}
+    for _, text in pending:
+        for table, (rows, why) in _recorded_rows(text).items():
+            expected[table], changes[table] = rows, why
+    plan = Plan((), (), expected, changes)
+    return Proposal(plan, {}, audit.project.database_path, audit.project.root,
+                    written=tuple(path for path, _ in pending), counted=bool(expected))
+
+
+def _recorded_rows(text: str) -> dict:
+    """``DRIFTAUDIT_EXPECTED_ROWS`` of a repair file, read as a literal (the file is not run)."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == ROWS_CONSTANT for t in node.targets):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return {}
+            return value if isinstance(value, dict) else {}
+    return {}

@@ -4,8 +4,8 @@ fix policies change.
 Everything here reads the audited database through the read-only connection and counts in
 SQLite. A value is never invented or dropped silently: a CAST is written only when every
 stored value converts without loss, a NULL or a new NOT NULL column gets the model's default,
-and orphans and duplicates follow ``fix.orphans`` / ``fix.duplicates`` - whose defaults
-(``fail``) stop the proposal with the list of rows instead.
+and orphans and duplicates follow ``fix.orphans`` / ``fix.duplicates`` (default: quarantine);
+rows a new NOT NULL or CHECK rejects are in :mod:`.rejected_rows`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import replace
 from driftaudit.repair.names import backup_name, quarantine_name
 from driftaudit.repair.orphans import MAX_ROUNDS, KeyEdge, cascade
 from driftaudit.repair.plan import ColumnSource, Problem, RowFix
+from driftaudit.repair.rejected_rows import rejected_rows
 from driftaudit.repair.wording import say
 from driftaudit.schema.catalog import Table
 from driftaudit.sql import quote_identifier as q
@@ -55,7 +56,10 @@ class RowFacts:
     def count(self, table: str) -> int:
         return self._one(f"SELECT count(*) FROM {q(table)}")
 
-    def _sample(self, table: str, identity: str, where: str) -> str:
+    def count_where(self, table: str, where: str) -> int:
+        return self._one(f"SELECT count(*) FROM {q(table)} WHERE {where}")
+
+    def sample(self, table: str, identity: str, where: str) -> str:
         rows = self.conn.execute(f"SELECT {identity} FROM {q(table)} WHERE {where} ORDER BY 1 LIMIT {SAMPLE}")
         return ", ".join(str(r[0]) for r in rows)
 
@@ -66,6 +70,14 @@ class RowFacts:
             return None
         value = self.editor.effective_default(f)
         return None if value is None else str(self.editor.quote_value(value))
+
+    def null_fill(self, target: Table, col) -> str | None:
+        """What a NULL becomes in ``col`` when the rebuilt table makes it NOT NULL: the model's
+        default, else '' for a text field, else None (no value to invent: the row is set aside)."""
+        value = self.default_literal(target.name, col.name)
+        if value is not None:
+            return value
+        return "''" if self._is_text(target.name, col.name, col.declared_type) else None
 
     def _is_text(self, table: str, column: str, declared: str) -> bool:
         f = self.fields.get((table.lower(), column.lower()))
@@ -93,19 +105,15 @@ class RowFacts:
                     else:
                         expr = f"CAST({q(old.name)} AS {col.affinity})"
                         note = say("column", "cast", old=old.name, affinity=col.affinity)
-            if col.not_null and not col.primary_key:
+            if col.not_null and not col.primary_key and not old.not_null:
                 nulls = self._one(f"SELECT count(*) FROM {q(current.name)} WHERE {q(old.name)} IS NULL")
-                if nulls:
-                    value = self.default_literal(target.name, col.name)
-                    if value is not None:
-                        expr, note = f"COALESCE({expr}, {value})", say("column", "coalesce", old=old.name,
-                                                                        nulls=nulls, value=value)
-                    elif self._is_text(target.name, col.name, col.declared_type):
-                        expr, note = f"COALESCE({expr}, '')", say("column", "coalesce_empty", old=old.name,
-                                                                   nulls=nulls)
-                    else:
-                        problems.append(Problem(target.name, say("problem", "no_default", table=target.name,
-                                                                 column=col.name, count=nulls)))
+                fill = self.null_fill(target, col) if nulls else None
+                if fill is not None:
+                    # as Django's own AlterField does on SQLite: COALESCE with the default
+                    expr = f"COALESCE({expr}, {fill})"
+                    note = say("column", "coalesce", old=old.name, nulls=nulls, value=fill) if fill != "''" \
+                        else say("column", "coalesce_empty", old=old.name, nulls=nulls)
+                # else: the rows are set aside first, per fix.nulls (rejected_rows)
             sources.append(ColumnSource(col.name, old.name, expr, note))
         return sources, problems
 
@@ -160,6 +168,8 @@ class RowFacts:
             found = self._duplicates(target, current, [o.name for o in olds], identity)
             if found is not None:
                 (fixes if isinstance(found, RowFix) else problems).append(found)
+        for found in rejected_rows(self, target, current, renamed, identity):
+            (fixes if isinstance(found, RowFix) else problems).append(found)
         return fixes, problems
 
     def cascaded(self, fixes: list[RowFix]) -> tuple[list, list]:
@@ -189,7 +199,7 @@ class RowFacts:
 
     def _orphans(self, target, current, fk, columns, where, count, identity, parent):
         policy = self.config.fix_policy("orphans", target.name)
-        sample = self._sample(current.name, identity, where)
+        sample = self.sample(current.name, identity, where)
         values = dict(table=current.name, count=count, parent=fk.target_table, columns=", ".join(columns),
                       sample=sample)
         nullable = all(not target.column(c).not_null for c in fk.columns)
@@ -219,7 +229,7 @@ class RowFacts:
         count = self._one(f"SELECT count(*) FROM {q(current.name)} WHERE {where}")
         if not count:
             return None
-        sample = self._sample(current.name, identity, where)
+        sample = self.sample(current.name, identity, where)
         values = dict(table=current.name, count=count, columns=", ".join(columns), sample=sample)
         if policy == "fail":
             return Problem(target.name, say("problem", "duplicates", **values))

@@ -64,7 +64,22 @@ def _dependency(dep: tuple) -> tuple[str, set]:
     return repr(tuple(dep)), set()
 
 
-def render_migration(repair: AppRepair) -> str:
+#: the module-level name under which a repair file keeps the rows it expects per table
+ROWS_CONSTANT = "DRIFTAUDIT_EXPECTED_ROWS"
+
+
+def rows_preamble(expected: dict, changes: dict) -> list[str]:
+    """The counts measured when the repair was written, for ``driftaudit verify`` to check on a
+    copy later (read back with ``ast.literal_eval``, never imported): table -> (rows after the
+    repair or None when the table goes, why the count changes)."""
+    lines = ["#: Rows per table after this repair, measured when it was written: `driftaudit verify`",
+             "#: checks them on a copy of the database (None: the table is dropped or renamed).",
+             f"{ROWS_CONSTANT} = {{"]
+    lines += [f"    {table!r}: ({rows!r}, {changes.get(table, '')!r})," for table, rows in sorted(expected.items())]
+    return lines + ["}", "", ""]
+
+
+def render_migration(repair: AppRepair, expected_rows: dict | None = None, row_changes: dict | None = None) -> str:
     from django import get_version
     from django.db.migrations.writer import OperationWriter
 
@@ -126,7 +141,10 @@ def render_migration(repair: AppRepair) -> str:
         body += _comment(words()["replay"]["operation"], INDENT * 2)
         body.append(f"{INDENT * 2}migrations.RunPython(replay_faked_migrations, migrations.RunPython.noop),")
     body.append(f"{INDENT}]")
-    return _file(doc, imports, body, _replay_preamble(repair.replays))
+    preamble = _replay_preamble(repair.replays)
+    if expected_rows:
+        preamble = rows_preamble(expected_rows, row_changes or {}) + preamble
+    return _file(doc, imports, body, preamble)
 
 
 def _replay_preamble(replays) -> list[str]:

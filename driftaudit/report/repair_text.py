@@ -22,6 +22,9 @@ def render_verification(v: Verification) -> str:
     """The rows per table, then the verdict; a failed verdict lists every reason under it."""
     proposal = v.proposal
     lines = [f"proposed: {Path(path).relative_to(proposal.root)}" for path in proposal.files]
+    lines += [f"written, not applied yet: {Path(path).relative_to(proposal.root)}" for path in proposal.written]
+    if not proposal.counted:
+        lines.append("(the written repair records no row counts: rows are listed, not checked)")
     if v.migrate_error is not None:
         lines += [say("message", "verify_failed"), "  " + say("message", "verify_migrate", error=v.migrate_error)]
         return "\n".join(lines) + "\n"

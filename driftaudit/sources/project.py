@@ -32,6 +32,8 @@ class Selection:
     database: str = "default"
     db: str | None = None
     config: str | None = None
+    #: this run's fix policies, (name, policy) pairs (``--on-orphans=delete``): over the config's
+    fix: tuple[tuple[str, str], ...] = ()
 
     def argv(self) -> tuple[str, ...]:
         """The options that select this database again, for a command printed to run from the
@@ -42,6 +44,8 @@ class Selection:
                 out += [flag, str(value)]
         if self.database != "default":
             out += ["--database", self.database]
+        for name, policy in self.fix:
+            out.append(f"--on-{name.replace('_', '-')}={policy}")
         return tuple(out)
 
 
@@ -80,7 +84,7 @@ def open_project(selection: Selection) -> Project:
         config = load_config(selection.config, root)
         setup_django(root, module)
     label, path = database_file(selection.database, selection.db)
-    return Project(root, module, config, selection.database, label, path)
+    return Project(root, module, config.with_fix(dict(selection.fix)), selection.database, label, path)
 
 
 def discover(project_dir: str | None, settings: str | None) -> tuple[Path, str]:

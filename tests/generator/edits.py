@@ -19,6 +19,13 @@ class Edit:
     tables: frozenset  # lower-cased table names the edit changes (before and after)
     renames: bool = False  # makemigrations asks "Did you rename ...?"
     description: str = ""
+    #: SQL (sqlite3 shell) writing a row the edited model rejects and the database before the
+    #: edit accepts: played when the edit never reaches the database (faked, pending, regenerated)
+    violation: str = ""
+
+
+def _one_row(table: str, sets: str) -> str:
+    return f'UPDATE "{table}" SET {sets} WHERE rowid = (SELECT min(rowid) FROM "{table}");'
 
 
 def _models(apps, plain_only=True):
@@ -128,8 +135,47 @@ def add_unique(rng, apps, features):
     app, m, f = rng.choice(candidates)
     new = replace(m, fields=tuple(replace(x, unique=True, db_index=False) if x.name == f.name else x
                                   for x in m.fields))
+    t, c = m.table(), f.db_column or f.name
+    duplicate = f'UPDATE "{t}" SET "{c}" = (SELECT "{c}" FROM "{t}" ORDER BY rowid LIMIT 1) ' \
+                f'WHERE rowid = (SELECT max(rowid) FROM "{t}");'
     return _replace_app(apps, with_model(app, new)), Edit("add-unique", app.label, frozenset(_tables(apps, m)),
-                                                          description=f"unique {m.label}.{f.name}")
+                                                          description=f"unique {m.label}.{f.name}",
+                                                          violation=duplicate)
+
+
+def add_check(rng, apps, features):
+    """A CheckConstraint (value >= 0) on a plain integer field."""
+    candidates = [(a, m, f) for a, m in _models(apps) for f in m.fields
+                  if f.kind in ("int", "bigint", "smallint") and not f.generated and f.db_default is None
+                  and f.name not in m.composite_pk and not _constrained(m, f.name)
+                  and not any(g.source == f.name for g in m.fields)]
+    if not candidates:
+        return None
+    app, m, f = rng.choice(candidates)
+    name = f"{m.name.lower()[:8]}_{f.name[:8]}_nonneg"
+    new = replace(m, constraints=m.constraints + (("check", name, f.name, 0),))
+    violation = _one_row(m.table(), f'"{f.db_column or f.name}" = -7')
+    return _replace_app(apps, with_model(app, new)), Edit("add-check", app.label, frozenset(_tables(apps, m)),
+                                                          description=f"check {m.label}.{f.name} >= 0",
+                                                          violation=violation)
+
+
+def require_value(rng, apps, features):
+    """A nullable field made NOT NULL with no default: makemigrations (non-interactive) leaves
+    the NULLs to the developer, so only drifts that never run it on the rows draw it."""
+    candidates = [(a, m, f) for a, m in _models(apps) for f in m.fields
+                  if f.kind in ("char", "int", "smallint", "date") and f.null and not f.generated
+                  and f.db_default is None and f.name not in m.composite_pk and not _constrained(m, f.name)
+                  and not any(g.source == f.name for g in m.fields)]
+    if not candidates:
+        return None
+    app, m, f = rng.choice(candidates)
+    new = replace(m, fields=tuple(replace(x, null=False, default=None) if x.name == f.name else x
+                                  for x in m.fields))
+    violation = _one_row(m.table(), f'"{f.db_column or f.name}" = NULL')
+    return _replace_app(apps, with_model(app, new)), Edit("require-value", app.label, frozenset(_tables(apps, m)),
+                                                          description=f"NOT NULL, no default: {m.label}.{f.name}",
+                                                          violation=violation)
 
 
 def add_index(rng, apps, features):
@@ -243,6 +289,9 @@ def remove_m2m(rng, apps, features):
 
 EDITS = (add_field, remove_field, rename_field, alter_field, add_unique, add_index, remove_constraint,
          add_model, remove_model, rename_model, change_db_table, add_m2m, remove_m2m)
+#: edits whose migration cannot run on the rows they make invalid: drawn only by drifts that
+#: never run it (faked, pending, regenerated)
+UNRUN_EDITS = EDITS + (add_check, require_value)
 
 
 def draw_edit(rng: random.Random, apps: tuple, features: Features, kinds=EDITS):

@@ -111,8 +111,8 @@ def _follows_a_renamed_parent(table: str, truth: dict, actual: dict, serious: li
 
 
 def _repair(ws: Workspace, truth: dict, user_drops: set) -> list[str]:
-    """The report's ``next_steps``, run as printed (``verify`` aside: it migrates a copy, and
-    has its own tests); then the repaired project is checked."""
+    """The report's ``next_steps``, run as printed (``verify`` included: after ``propose`` it
+    tries the written files on a copy); then the repaired project is checked."""
     before = ws.rows()
     run = ws.driftaudit("report", "--format", "json")
     try:
@@ -123,8 +123,6 @@ def _repair(ws: Workspace, truth: dict, user_drops: set) -> list[str]:
         argv = step["argv"]
         if argv is None:
             return [f"invariant 4: a step no command does: {step['why'][:300]}"]
-        if argv[:2] == ["driftaudit", "verify"]:
-            continue
         done = ws.driftaudit(*argv[1:]) if argv[0] == "driftaudit" else ws.run(*argv[1:], stdin="") \
             if argv[:2] == ["python", "manage.py"] else None
         if done is None:

@@ -11,7 +11,7 @@ import random
 import shutil
 from dataclasses import dataclass, field
 
-from generator.edits import Edit, draw_edit
+from generator.edits import UNRUN_EDITS, Edit, draw_edit
 from generator.spec import App, Features, draw_apps
 from generator.workspace import Workspace
 
@@ -25,6 +25,7 @@ MODES = {
 }
 DRIFTS = ("fake", "pending", "unapplied", "regenerate", "delete-file", "sql", "orphans", "remove-app", "copy")
 SQL_KINDS = ("create-index", "add-column", "drop-index")
+ROWS_IT_REJECTS = "with a row it rejects"
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ class Drift:
     cause: str = ""
 
     def describe(self) -> str:
-        return f"{self.kind}: {self.edit.description if self.edit else self.detail}"
+        if self.edit:
+            return f"{self.kind}: {self.edit.description}" + (f", {self.detail}" if self.detail else "")
+        return f"{self.kind}: {self.detail}"
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,14 @@ def draw(seed: int, features: Features) -> Scenario:
     for _ in range(rng.randint(1, 2)):
         kind = rng.choice(DRIFTS)
         if kind in MODES:
-            made = draw_edit(rng, current, features)
+            unrun = kind in ("fake", "pending", "regenerate")
+            made = draw_edit(rng, current, features, UNRUN_EDITS) if unrun else draw_edit(rng, current, features)
             if not made:
                 continue
             current, edit = made
-            drifts.append(Drift(kind, edit, current))
+            # rows the edited models reject, written where the database still accepts them
+            bad_rows = unrun and edit.violation and rng.random() < 0.5
+            drifts.append(Drift(kind, edit, current, detail=ROWS_IT_REJECTS if bad_rows else ""))
             if kind in ("pending", "unapplied"):
                 break  # later steps would run makemigrations/migrate over it
         elif kind == "sql":
@@ -137,7 +143,9 @@ def play(s: Scenario, ws: Workspace) -> Played:
             current = drift.apps_after
             for app in current:
                 ws.write_app(app)
-            _edit(drift, ws, rng)
+            causes.setdefault("*", set()).update(_edit(drift, ws, rng))
+            if drift.detail == ROWS_IT_REJECTS:
+                ws.sqlite(drift.edit.violation)
             for table in drift.edit.tables:
                 causes.setdefault(table, set()).update(MODES[drift.kind])
             if drift.kind == "unapplied" and drift.edit.kind in ("remove-model", "remove-m2m"):
@@ -178,10 +186,11 @@ def play(s: Scenario, ws: Workspace) -> Played:
     return played
 
 
-def _edit(drift: Drift, ws: Workspace, rng: random.Random) -> None:
+def _edit(drift: Drift, ws: Workspace, rng: random.Random) -> set:
+    """Make the edit's drift; the causes it also gives every table (a failed migrate)."""
     edit, kind = drift.edit, drift.kind
     if kind == "pending":
-        return
+        return set()
     if kind == "regenerate":
         # "Reset the migrations": every project app's files deleted and made again (one app
         # alone cannot be: the others' files depend on its old names), then migrate, which
@@ -189,8 +198,10 @@ def _edit(drift: Drift, ws: Workspace, rng: random.Random) -> None:
         for app in drift.apps_after:
             shutil.rmtree(ws.root / app.label / "migrations", ignore_errors=True)
         ws.makemigrations(*(app.label for app in drift.apps_after))
-        ws.manage("migrate", "--noinput", check=False)
-        return
+        ran = ws.manage("migrate", "--noinput", check=False)
+        # a regenerated 0002_initial (keys across apps) redoes what the old 0001 did and fails
+        # on it: left unapplied, it honestly explains what it would make
+        return {"unapplied-migration"} if ran.returncode != 0 else set()
     ws.makemigrations(renames=edit.renames)
     if kind == "honest":
         ws.manage("migrate", "--noinput")
@@ -199,6 +210,7 @@ def _edit(drift: Drift, ws: Workspace, rng: random.Random) -> None:
         ws.manage("migrate", "--fake")
     elif kind == "unapplied":
         _applies_on_a_copy(ws)
+    return set()
 
 
 def _applies_on_a_copy(ws: Workspace) -> None:

@@ -11,8 +11,9 @@ from dataclasses import replace
 
 import pytest
 
-from generator.edits import add_m2m, change_db_table, remove_constraint, remove_model, rename_model
-from generator.scenario import Drift, Scenario
+from generator.edits import (add_check, add_m2m, add_unique, change_db_table, remove_constraint, remove_model,
+                             rename_model, require_value)
+from generator.scenario import ROWS_IT_REJECTS, Drift, Scenario
 from generator.spec import App, Field, Model
 
 
@@ -327,3 +328,28 @@ def test_removed_app_whose_model_moved_to_its_own_db_table(holds, django_feature
     ]
     moved, edit = _pick(change_db_table, apps, django_features, "appb_album")
     assert holds(case(django_features, apps, Drift("honest", edit, moved), Drift("remove-app", detail="appb"))) == []
+
+
+@pytest.mark.parametrize("mode", ["fake", "pending", "regenerate"])
+def test_rows_a_new_check_rejects_are_quarantined(holds, django_features, mode):
+    """A CheckConstraint that never reached the database, over a row it rejects: the rebuild
+    failed with "CHECK constraint failed"; the row is now quarantined (issue 13, 14)."""
+    apps = [App("appa", (Model("appa", "Item", (Field("qty", "int"), Field("name", "char"))),))]
+    after, edit = edited(add_check, apps, django_features)
+    assert holds(case(django_features, apps, Drift(mode, edit, after, detail=ROWS_IT_REJECTS))) == []
+
+
+@pytest.mark.parametrize("mode", ["fake", "pending"])
+def test_nulls_a_new_not_null_without_default_rejects_are_quarantined(holds, django_features, mode):
+    """NULLs under a NOT NULL the models add with no default stopped the proposal ("give the
+    field a default"); the rows are now quarantined (issue 13, 14)."""
+    apps = [App("appa", (Model("appa", "Item", (Field("qty", "int", null=True), Field("name", "char"))),))]
+    after, edit = edited(require_value, apps, django_features)
+    assert holds(case(django_features, apps, Drift(mode, edit, after, detail=ROWS_IT_REJECTS))) == []
+
+
+def test_duplicates_under_a_faked_unique(holds, django_features):
+    """Duplicates written after a faked unique=True: quarantined, the first of each group kept."""
+    apps = [App("appa", (Model("appa", "Item", (Field("code", "int"), Field("name", "char"))),))]
+    after, edit = edited(add_unique, apps, django_features)
+    assert holds(case(django_features, apps, Drift("fake", edit, after, detail=ROWS_IT_REJECTS))) == []
