@@ -139,3 +139,16 @@ def test_app_labels_limit_the_messages_and_other_engines_are_info(sample_copy):
     assert run.code == 0
     assert messages(run) == [("?", "driftaudit.I001", "driftaudit audits SQLite databases only; database "
                                                       "'other' uses django.db.backends.dummy.")]
+
+
+def test_the_docs_give_every_rule_its_check_id():
+    """docs/where-it-runs.md lists each rule with the id its default severity gives."""
+    from conftest import REPO
+
+    from driftaudit.checks import check_id
+    from driftaudit.config.rules import load_catalog
+
+    doc = (REPO / "docs" / "where-it-runs.md").read_text()
+    missing = [rule.id for rule in load_catalog().values()
+               if f"| {rule.id} | `{rule.kind}` | {rule.severity} | `{check_id(rule.severity, rule.id)}` |" not in doc]
+    assert missing == []
