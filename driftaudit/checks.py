@@ -10,7 +10,8 @@ finding not accepted in ``driftaudit.yaml`` becomes one message:
 * id ``driftaudit.`` + the severity's letter + the rule number: DA101 as an error is
   ``driftaudit.E101``, as a warning ``driftaudit.W101``, as info ``driftaudit.I101`` (the
   severity after the project's ``driftaudit.yaml``; silence exactly the ids you see);
-* ``msg`` the headline, ``hint`` the fix and the commands to run, ``obj`` the model when known;
+* ``msg`` the headline, ``hint`` the commands to run (else the rule's fix), ``obj`` the model
+  when known;
 * ``driftaudit.E001``: the audit could not run (missing or corrupt file, bad configuration...),
   one message instead of a traceback; ``driftaudit.I001``: the alias is not SQLite.
 
