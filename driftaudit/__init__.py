@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 _API = {
     "audit": "driftaudit.api", "propose": "driftaudit.api", "verify": "driftaudit.api",
+    "audit_files": "driftaudit.api",
     "explain_delete": "driftaudit.api", "open_audit": "driftaudit.api",
     "AuditError": "driftaudit.errors", "Selection": "driftaudit.sources.project",
     "Report": "driftaudit.explain.audit", "Finding": "driftaudit.explain.finding",

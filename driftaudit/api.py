@@ -39,7 +39,7 @@ from driftaudit.sources.database import database_error, open_readonly
 from driftaudit.sources.project import Project, Selection, open_project
 
 __all__ = ["AuditError", "Proposal", "Recording", "Report", "Restoration", "Selection", "Verdict",
-           "Verification", "audit", "explain_delete", "open_audit", "propose", "record", "restore", "verify"]
+           "Verification", "audit", "audit_files", "explain_delete", "open_audit", "propose", "record", "restore", "verify"]
 
 
 def audit(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
@@ -57,6 +57,22 @@ def audit(project: str | Path | None = None, *, settings: str | None = None, dat
         report = explain(inputs, data=data, progress=progress)
         report.next_steps = next_steps(inputs, report.findings, selection.argv())
         return report
+
+
+def audit_files(project: str | Path | None = None, *, settings: str | None = None,
+                config: str | Path | None = None) -> Report:
+    """Only the checks that need no database (``report --no-db``): model changes without a
+    migration, unimportable migration files, missing dependencies. Works on any project, SQLite
+    or not, and before any database exists (a pre-commit hook, a fresh checkout)."""
+    from django.apps import apps
+
+    from driftaudit.explain.files_only import explain_files
+    from driftaudit.repair.next_steps import next_steps_without_database
+
+    selection = _selection(project, settings, "default", None, config)
+    report = explain_files(open_project(selection, with_database=False), apps)
+    report.next_steps = next_steps_without_database(report.findings, selection.argv())
+    return report
 
 
 def propose(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",

@@ -66,6 +66,9 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
                         help="lowest severity that makes the exit code 1 (default: the config's fail_on, else warning)")
     report.add_argument("--no-data", action="store_true",
                         help="skip the data checks (orphans, duplicates, blocked deletes)")
+    report.add_argument("--no-db", action="store_true",
+                        help="read no database: only model changes without a migration, unimportable "
+                             "migration files and missing dependencies (the pre-commit hook)")
 
     for name, text in (
         ("propose", "write the rebuild migration that repairs the drift"),
@@ -152,7 +155,12 @@ def _report(args) -> int:
     from driftaudit import api
     from driftaudit.report import render
 
-    report = api.audit(**_selection(args), data=not args.no_data, progress=args.format == "text")
+    if args.no_db:
+        if args.db:
+            raise AuditError("--no-db reads no database; leave out --db FILE")
+        report = api.audit_files(project=args.project, settings=args.settings, config=args.config)
+    else:
+        report = api.audit(**_selection(args), data=not args.no_data, progress=args.format == "text")
     text = render(report, args.format)
     if args.output:
         try:

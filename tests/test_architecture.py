@@ -22,6 +22,8 @@ LAYERS = [
     {"driftaudit.repair"},
     {"driftaudit.report"},
     {"driftaudit.api"},
+    # where driftaudit runs besides its command line: Django's check, pytest
+    {"driftaudit.checks", "driftaudit.testing", "driftaudit.pytest_plugin"},
     {"driftaudit.cli", "driftaudit.__main__"},
     {"driftaudit.management", "driftaudit.apps"},
 ]

@@ -9,6 +9,7 @@ do); an upgrade not yet migrated only needs ``migrate``; anything else is ``prop
 
 from __future__ import annotations
 
+from driftaudit.config.rules import fill
 from driftaudit.explain.explainer import model_index
 from driftaudit.explain.finding import Finding
 from driftaudit.repair.history_steps import history_blockers
@@ -41,6 +42,20 @@ def next_steps(audit: AuditInput, findings: list[Finding], selection: tuple[str,
     if all(f.kind == "unapplied-migration" and f.cause == "unapplied-migration" for f in serious):
         return [{"argv": manage, "why": said["migrate_only"]}]
     return repair
+
+
+def next_steps_without_database(findings: list[Finding], selection: tuple[str, ...] = ()) -> list[dict]:
+    """``report --no-db``'s steps: a broken or missing file by hand, then ``makemigrations`` for
+    model changes, then the full audit of the database that this mode left out."""
+    serious = [f for f in findings if f.severity in SERIOUS and not f.accepted]
+    if not serious:
+        return []
+    said = words()["next_steps"]
+    steps = [{"argv": None, "why": fill(said["by_hand"], migration=f.migration, fix=f.fix)}
+             for f in serious if f.kind in ("broken-migration", "missing-dependency")]
+    if any(f.kind == "pending-model-change" for f in serious):
+        steps.append({"argv": ["python", "manage.py", "makemigrations"], "why": said["makemigrations"]})
+    return steps + [{"argv": ["driftaudit", "report", *selection], "why": said["report_database"]}]
 
 
 def _with(argv: tuple, selection: tuple) -> list[str]:

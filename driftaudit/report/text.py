@@ -18,7 +18,7 @@ def _wrap(label: str, text: str) -> list[str]:
 def render_text(report) -> str:
     data = report.to_json()
     lines = [
-        f"driftaudit {data['tool']['version']} - {data['project']['database']}",
+        f"driftaudit {data['tool']['version']} - {data['project']['database'] or 'no database (--no-db)'}",
         f"settings {data['project']['settings']} · Django {data['project']['django_version']} · "
         f"SQLite {data['project']['sqlite_version']}",
         "",

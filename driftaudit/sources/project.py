@@ -60,15 +60,17 @@ class Project:
     database_alias: str
     #: how the report names the database: the alias, or ``--db`` for a file given directly
     database_label: str
-    database_path: str
+    #: ``None`` when no database was asked for (``report --no-db``)
+    database_path: str | None
 
 
-def open_project(selection: Selection) -> Project:
+def open_project(selection: Selection, with_database: bool = True) -> Project:
     """Find the project, read its configuration, set Django up and locate the database file.
 
     When Django is already set up (``manage.py driftaudit``, a system check, a test session),
     the running settings are used and the project folder is ``--project`` or the current one.
     The configuration is read before Django is set up, so a bad YAML file fails fast.
+    ``with_database=False`` locates no database file (the checks that need none).
     """
     from django.apps import apps
 
@@ -83,7 +85,7 @@ def open_project(selection: Selection) -> Project:
         root, module = discover(selection.project, selection.settings)
         config = load_config(selection.config, root)
         setup_django(root, module)
-    label, path = database_file(selection.database, selection.db)
+    label, path = database_file(selection.database, selection.db) if with_database else ("--no-db", None)
     return Project(root, module, config.with_fix(dict(selection.fix)), selection.database, label, path)
 
 
@@ -100,13 +102,22 @@ def discover(project_dir: str | None, settings: str | None) -> tuple[Path, str]:
                 f"no manage.py in {root} and no settings given; run driftaudit from the project "
                 "folder, or pass --project DIR or --settings MODULE"
             )
-        match = _SETDEFAULT_RE.search(manage.read_text(encoding="utf-8", errors="replace"))
-        if not match:
+        module = manage_py_settings(root)
+        if not module:
             raise AuditError(
                 f"cannot find DJANGO_SETTINGS_MODULE in {manage}; pass --settings MODULE"
             )
-        module = match.group(1)
     return root, module
+
+
+def manage_py_settings(root: Path) -> str | None:
+    """The settings module ``root/manage.py`` sets by default (its text, never run), if any."""
+    try:
+        text = (root / "manage.py").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    match = _SETDEFAULT_RE.search(text)
+    return match.group(1) if match else None
 
 
 def setup_django(root: Path, settings_module: str) -> None:
