@@ -124,7 +124,8 @@ def _fold_into_unapplied(schema: list[Finding], history: list[Finding]) -> list[
             kept.append(f)
     for i, f in enumerate(history):
         if f.kind == "unapplied-migration" and f.migration in folded:
-            history[i] = replace(f, sources={**(f.sources or {}), "makes": folded[f.migration]})
+            sources = f.sources or {"models": None, "history": None, "database": None}  # every FINDING has the three
+            history[i] = replace(f, sources={**sources, "makes": folded[f.migration]})
     return kept
 
 
