@@ -124,18 +124,21 @@ def _group(group_id: str, key: tuple, fs: list[Finding]) -> Group:
     apps = {f.app for f in fs if f.app}
     migrations = {f.migration for f in fs if f.migration}
     app = apps.pop() if len(apps) == 1 else None
-    migration = migrations.pop() if len(migrations) == 1 else (key[1] if cause in PER_MIGRATION else None)
-    left = _left(fs)
+    if cause in PER_MIGRATION and key[1] in migrations:  # the migration the story is about
+        migration = key[1]
+    else:
+        migration = migrations.pop() if len(migrations) == 1 else None
+    subjects = _unique(f.subject for f in fs)
     values = {
         "app": app, "migration": migration, "cause_title": load_causes().get(cause, {}).get("title", cause),
-        "subject": join_values(_unique(f.subject for f in fs)[:3], len(_unique(f.subject for f in fs))),
+        "subject": join_values(subjects[:3], len(subjects)),
         "tables": len(_unique(f.table.lower() for f in fs if f.kind == "stale-table" and f.table)) or None,
         "these": "this finding" if len(fs) == 1 else f"these {len(fs)} findings",
     }
     return Group(
         id=group_id, cause=cause, title=_say("title", cause, values),
         severity=max((f.severity for f in fs), key=SEVERITY_ORDER.__getitem__),
-        app=app, migration=migration, finding_ids=tuple(f.id for f in fs), left=left,
+        app=app, migration=migration, finding_ids=tuple(f.id for f in fs), left=_left(fs),
         blocks=tuple(_blocks(fs)), to_do=_to_do(cause, fs, values),
     )
 
