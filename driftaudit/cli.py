@@ -60,7 +60,8 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="audit models, migration history and database; explain every mismatch")
     _selection_options(report)
-    report.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text")
+    report.add_argument("--format", choices=("text", "json", "markdown", "html", "sarif", "github"), default=None,
+                        help="output format (default: github when GITHUB_ACTIONS=true, else text)")
     report.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     report.add_argument("--fail-on", choices=FAIL_ON, default=None,
                         help="lowest severity that makes the exit code 1 (default: the config's fail_on, else warning)")
@@ -155,13 +156,18 @@ def _report(args) -> int:
     from driftaudit import api
     from driftaudit.report import render
 
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if args.no_db:
         if args.db:
             raise AuditError("--no-db reads no database; leave out --db FILE")
         report = api.audit_files(project=args.project, settings=args.settings, config=args.config)
     else:
-        report = api.audit(**_selection(args), data=not args.no_data, progress=args.format == "text")
-    text = render(report, args.format)
+        report = api.audit(**_selection(args), data=not args.no_data, progress=fmt == "text")
+    text = render(report, fmt)
+    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from driftaudit.report.github import append_step_summary
+
+        append_step_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

@@ -38,7 +38,10 @@ class Run:
 
 
 def clean_env() -> dict:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    """The environment of a user's shell: no settings module, and not a GitHub runner (there
+    ``GITHUB_ACTIONS=true`` makes ``report`` default to the github format)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 

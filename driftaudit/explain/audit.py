@@ -16,12 +16,20 @@ from driftaudit.explain.configure import apply_config
 from driftaudit.explain.data_impact import DataImpact
 from driftaudit.explain.explainer import Explainer
 from driftaudit.explain.finding import Finding
+from driftaudit.explain.groups import Group, group_findings
+from driftaudit.explain.locations import Locator
 from driftaudit.explain.pending import pending_model_changes
 from driftaudit.explain.raw_objects import raw_object_findings
 from driftaudit.explain.rows import Progress
 from driftaudit.schema.diff import schema_diff
 from driftaudit.schema.read import AuditInput
+from driftaudit.sources.code import CodeLocation
 from driftaudit.sources.history import History, migration_label
+
+
+#: the version of the JSON report's shape (``schema_version``; its JSON Schema ships in
+#: ``driftaudit/report/schemas/``); "2" added ``schema_version``, ``groups`` and ``next_steps``
+SCHEMA_VERSION = "2"
 
 
 @dataclass
@@ -38,18 +46,29 @@ class Report:
     config: Config = field(default_factory=Config)
     #: what to run next, in order (``[{"argv": [...], "why": ...}]``; the API fills it)
     next_steps: list = field(default_factory=list)
+    #: the findings told once per root cause (:mod:`driftaudit.explain.groups`)
+    groups: list[Group] = field(default_factory=list)
+    #: finding id -> where in the project's code it points, best first (SARIF, GitHub)
+    locations: dict[str, tuple[CodeLocation, ...]] = field(default_factory=dict)
+    #: the project folder (the one with manage.py)
+    root: str = ""
+
+    def group_of(self, finding_id: str) -> Group | None:
+        return next((g for g in self.groups if finding_id in g.finding_ids), None)
 
     def to_json(self) -> dict:
         by_sev = {"error": 0, "warning": 0, "info": 0}
         for f in self.findings:
             by_sev[f.severity] += 1
         return {
+            "schema_version": SCHEMA_VERSION,
             "tool": {"name": "driftaudit", "version": __version__},
             "project": {"settings": self.settings, "database": self.database_path,
                         "sqlite_version": self.sqlite_version, "django_version": self.django_version},
             "summary": {"findings": len(self.findings), "by_severity": by_sev,
-                        "accepted": sum(1 for f in self.findings if f.accepted)},
+                        "accepted": sum(1 for f in self.findings if f.accepted), "groups": len(self.groups)},
             "findings": [f.to_json() for f in self.findings],
+            "groups": [g.to_json() for g in self.groups],
             "history": self.history,
             "next_steps": self.next_steps,
         }
@@ -81,7 +100,9 @@ def explain(audit: AuditInput, data: bool = True, progress: bool = False) -> Rep
     findings = [replace(f, id=f"F{i}") for i, f in enumerate(findings, 1)]
     return Report(project.settings_module, project.database_label, project.database_path,
                   sqlite3.sqlite_version, django.get_version(), findings,
-                  _history_summary(sources.history), config)
+                  _history_summary(sources.history), config, groups=group_findings(findings),
+                  locations=Locator(audit.apps, sources.history, project.settings_module).locate(findings),
+                  root=str(project.root))
 
 
 def _fold_into_unapplied(schema: list[Finding], history: list[Finding]) -> list[Finding]:
@@ -103,7 +124,8 @@ def _fold_into_unapplied(schema: list[Finding], history: list[Finding]) -> list[
             kept.append(f)
     for i, f in enumerate(history):
         if f.kind == "unapplied-migration" and f.migration in folded:
-            history[i] = replace(f, sources={**(f.sources or {}), "makes": folded[f.migration]})
+            sources = f.sources or {"models": None, "history": None, "database": None}  # every FINDING has the three
+            history[i] = replace(f, sources={**sources, "makes": folded[f.migration]})
     return kept
 
 

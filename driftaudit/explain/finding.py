@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+#: kinds whose subject is a migration, not a database object
+MIGRATION_KINDS = frozenset({"ghost-migration", "unapplied-migration", "inconsistent-history", "missing-dependency",
+                             "rewritten-migration", "broken-migration", "pending-model-change"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,14 @@ class Finding:
     @property
     def rank(self) -> int:
         return SEVERITY_ORDER[self.severity]
+
+    @property
+    def subject(self) -> str:
+        """What the finding is about, as people name it: a migration, ``table.column``, a table."""
+        if self.kind in MIGRATION_KINDS and self.migration:
+            return self.migration
+        where = self.table or self.migration or self.app or ""
+        return where + (f".{self.column}" if self.column and self.table else "")
 
     def to_json(self) -> dict:
         data = asdict(self)

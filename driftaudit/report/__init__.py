@@ -1,23 +1,27 @@
-"""The outputs: a ``Report`` as text for people, JSON for machines (the contract), markdown
-and HTML; ``explain-delete`` verdicts (:mod:`.delete_verdict`); what ``propose`` and ``verify``
-say (:mod:`.repair_text`). A new format is one module here plus one line in :func:`render`."""
+"""The outputs: a ``Report`` as text for people; JSON for machines (the contract, with its JSON
+Schema: :mod:`.json_report`); markdown and HTML (:mod:`.markup`); SARIF 2.1.0 for code scanning
+(:mod:`.sarif`); GitHub Actions workflow commands (:mod:`.github`); ``explain-delete`` verdicts
+(:mod:`.delete_verdict`); what ``propose`` and ``verify`` say (:mod:`.repair_text`). A new
+format is one module here plus one line in :data:`RENDERERS`."""
 
 from __future__ import annotations
 
-import json
-
+from driftaudit.report.github import render_github
+from driftaudit.report.json_report import render_json
 from driftaudit.report.markup import render_html, render_markdown
+from driftaudit.report.sarif import render_sarif
 from driftaudit.report.text import render_text
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+    "html": render_html,
+    "sarif": render_sarif,
+    "github": render_github,
+}
+FORMATS = tuple(RENDERERS)
 
 
 def render(report, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(report.to_json(), indent=2, default=str) + "\n"
-    if fmt == "markdown":
-        return render_markdown(report)
-    if fmt == "html":
-        return render_html(report)
-    return render_text(report)
-
-
-FORMATS = ("text", "json", "markdown", "html")
+    return RENDERERS.get(fmt, render_text)(report)

@@ -25,7 +25,10 @@ def render_text(report) -> str:
     ]
     if not report.findings:
         lines.append("No drift: models, migration history and database agree.")
-    for f in report.findings:
+    for f in _in_group_order(report):
+        group = report.group_of(f.id)
+        if group and len(group.finding_ids) > 1 and group.finding_ids[0] == f.id:
+            lines += _group_lines(group)
         where = f.table or f.migration or f.app or ""
         if f.column:
             where += f".{f.column}"
@@ -54,6 +57,26 @@ def render_text(report) -> str:
         for step in report.next_steps:
             lines += [f"  $ {shlex.join(step['argv'])}"] if step["argv"] else _wrap("by hand", step["why"])
     return "\n".join(lines) + "\n"
+
+
+def _in_group_order(report) -> list:
+    """Findings told once per root cause: each group's findings together, groups in report order."""
+    by_id = {f.id: f for f in report.findings}
+    ordered = [by_id[i] for g in report.groups for i in g.finding_ids if i in by_id]
+    return ordered + [f for f in report.findings if f not in ordered]
+
+
+def _group_lines(group) -> list[str]:
+    """A cause with several findings, once: what it left, what it blocks, the one thing to do."""
+    lines = [f"{group.id} {group.severity.upper():<7} {group.title}  [cause: {group.cause}; "
+             f"{len(group.finding_ids)} findings: {', '.join(group.finding_ids)}]"]
+    lines += _wrap("left", "; ".join(f"{left.kind}: {', '.join(left.objects)}" for left in group.left))
+    if group.blocks:
+        lines += _wrap("breaks", "; ".join(f"deleting {b.count} {b.model or b.table} row(s) fails"
+                                           + (f" (rows of {b.via} reference them)" if b.via else "")
+                                           for b in group.blocks))
+    lines += _wrap("to do", group.to_do)
+    return lines + [""]
 
 
 def _breaks(f) -> str:

@@ -79,6 +79,9 @@ def test_faked_upgrade_is_found_and_repaired(app, fresh_project, new_project):
         assert all(f["cause"] == "faked-migration" and f["migration"] in faked for f in about), about
     assert not [f for f in serious if f["table"] and f["table"].lower() not in drifted], serious
     assert faked or not drifted
+    # one story per faked migration, however many tables it left different
+    stories = [g for g in report["groups"] if g["cause"] == "faked-migration"]
+    assert len({g["migration"] for g in stories}) == len(stories) and {g["migration"] for g in stories} <= set(faked)
 
     propose = project.driftaudit("propose")
     assert propose.returncode == 0, propose.stdout + propose.stderr
@@ -121,6 +124,12 @@ def test_removed_app_is_explained_with_the_deletes_it_blocks(app, new_project):
     for table in holding_users:
         blocked = stale[table.lower()]["impact"].get("blocked_deletes") or []
         assert any(b["table"] == "auth_user" for b in blocked), stale[table.lower()]
+    # one story per removed app: its stale tables and its migration records in one group
+    removed = [f for f in report["findings"] if f["cause"] == "removed-app"]
+    groups = [g for g in report["groups"] if g["cause"] == "removed-app"]
+    assert len(groups) == len({f["app"] for f in removed}), groups
+    assert sorted(i for g in groups for i in g["findings"]) == sorted(f["id"] for f in removed)
+    assert all({"stale-table", "ghost-migration"} <= {left["kind"] for left in g["left"]} for g in groups), groups
 
 
 def _base_tables(project) -> set[str]:
