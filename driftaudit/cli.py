@@ -81,7 +81,12 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
         if name == "propose":
             cmd.add_argument("--app", metavar="LABEL")
             cmd.add_argument("--name", metavar="NAME")
-            cmd.add_argument("--dry-run", action="store_true")
+            cmd.add_argument("--dry-run", action="store_true", help="print the migration files instead of writing them")
+            cmd.add_argument("--sql", action="store_true",
+                             help="print the SQL the repair runs, in order (like sqlmigrate); writes nothing")
+            cmd.add_argument("--format", choices=("text", "json"), default="text",
+                             help="json: the files, their operations and SQL, the rows each fix policy moves, "
+                                  "the problems; with --dry-run or --sql nothing is written")
 
     record = sub.add_parser("record", help="record migrations as applied without running them (--apply writes, "
                                            "after a backup copy)")
@@ -206,9 +211,22 @@ def _propose(args) -> int:
     from driftaudit.report.repair_text import render_problems
 
     proposal = api.propose(**_selection(args), app=args.app, name=args.name, fix=_fix_choices(args))
+    if args.format == "json":
+        import json
+
+        from driftaudit.report.proposal_formats import proposal_json
+
+        written = proposal.write() if not (args.dry_run or args.sql or proposal.plan.problems) else []
+        sys.stdout.write(json.dumps(proposal_json(proposal, written), indent=2, default=str) + "\n")
+        return 1 if proposal.plan.problems else 0
     if proposal.plan.problems:
         sys.stderr.write(render_problems(proposal.plan))
         return 1
+    if args.sql:
+        from driftaudit.report.proposal_formats import render_sql
+
+        sys.stdout.write(render_sql(proposal) if proposal.files else say("message", "nothing") + "\n")
+        return 0
     if not proposal.files:
         print(say("message", "nothing"))
         if proposal.pending:

@@ -126,9 +126,15 @@ class HistoryFindings:
         rule = rule_for("unapplied-migration")
         present = self.in_database(key)
         if present:
-            f = self.x._finding("unapplied-migration", template="already_in_database",
+            # An initial migration (``initial = True``) that was never recorded, whose work the
+            # database already has: the app's files were regenerated, and this one redoes what
+            # the old initial migrations did under their names - not a record deleted by hand.
+            node = self.history.loader.graph.nodes.get(key)
+            regenerated = bool(getattr(node, "initial", False)) and key not in self.history.records
+            f = self.x._finding("unapplied-migration",
+                                template="regenerated" if regenerated else "already_in_database",
                                 migration=migration_label(key), objects=", ".join(present), app=key[0])
-            return self._located(f, key, "manual-sql")
+            return self._located(f, key, "rewritten-migration" if regenerated else "manual-sql")
         f = self.x._finding("unapplied-migration", migration=migration_label(key))
         objects = self._objects_sentence(key, rule)
         return self._located(replace(f, explanation=f.explanation + objects), key, "unapplied-migration")

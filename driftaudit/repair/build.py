@@ -372,4 +372,8 @@ def _expected_rows(d_cat: Catalog, steps, fixes, facts) -> tuple[dict, dict]:
                 why[new] = f"{why[new]}; {said}" if why.get(new) and not why[new].startswith("renamed") else said
                 expected[fix.backup] = fix.count
         expected[new] = rows
+    for step in steps:
+        if step.action == "create":
+            expected[step.table] = 0
+            why[step.table] = "created"
     return expected, why

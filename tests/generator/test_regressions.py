@@ -353,3 +353,28 @@ def test_duplicates_under_a_faked_unique(holds, django_features):
     apps = [App("appa", (Model("appa", "Item", (Field("code", "int"), Field("name", "char"))),))]
     after, edit = edited(add_unique, apps, django_features)
     assert holds(case(django_features, apps, Drift("fake", edit, after, detail=ROWS_IT_REJECTS))) == []
+
+
+def test_regenerated_initial_migrations_split_by_a_cycle(holds, django_features):
+    """Seed 4059: a ManyToManyField added across apps, then every app's migrations regenerated.
+    The new key cycle splits appalpha into 0001_initial and 0002_initial; `migrate` fails on
+    the 0002 (its keys exist already) and leaves it unapplied. It was blamed on a record deleted
+    by hand (manual-sql); an initial migration never recorded is the regeneration's."""
+    from generator.edits import Edit
+
+    apps = [
+        App("appdelta", (Model("appdelta", "Customer", (Field("name", "char"),)),
+                         Model("appdelta", "Invoice", (Field("customer", "fk", target="appdelta.Customer"),)))),
+        App("appalpha", (Model("appalpha", "Order", (Field("name", "char"),
+                                                     Field("customer", "fk", target="appdelta.Customer"))),
+                         Model("appalpha", "Author", (Field("name", "char"),)))),
+        App("appsigma", (Model("appsigma", "Room", (Field("name", "char"),
+                                                    Field("order", "fk", target="appalpha.Order"))),
+                         Model("appsigma", "Link", (Field("src", "fk", target="appsigma.Room"),
+                                                    Field("dst", "fk", target="appdelta.Invoice"))))),
+    ]
+    author = apps[1].models[1]
+    linked = replace(author, fields=author.fields + (Field("linked_link", "m2m", target="appsigma.Link"),))
+    after = [apps[0], replace(apps[1], models=(apps[1].models[0], linked)), apps[2]]
+    edit = Edit("add-m2m", "appalpha", frozenset({"appalpha_author_linked_link"}), description="add m2m")
+    assert holds(case(django_features, apps, Drift("regenerate", edit, tuple(after)))) == []
