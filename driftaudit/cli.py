@@ -52,7 +52,7 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=cli_help.MAIN, epilog=cli_help.MAIN_EPILOG)
     parser.add_argument("--version", action="version", version=f"driftaudit {__version__}",
                         help="show the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     sub.required = True
 
     def command(name: str, text: str, doc: str):

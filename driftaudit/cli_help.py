@@ -27,8 +27,11 @@ examples:
   driftaudit init                        write a starter driftaudit.yaml
   python manage.py driftaudit report     the same, with "driftaudit" in INSTALLED_APPS
 
-exit codes (every command; see COMMAND --help for what 1 means there):
-  0  clean / done    1  findings, or nothing done    2  could not run (one line on stderr)
+exit codes (every command; COMMAND --help says what 1 means there):
+  0  clean, or done
+  1  findings at or above --fail-on (report), the delete would fail (explain-delete),
+     nothing written (propose), the repaired copy is not clean (verify)
+  2  could not run: usage, settings, database or config (one line on stderr)
 
 docs: README.md (options, driftaudit.yaml, formats), docs/rules/DAxxx.md (one page per rule)"""
 

@@ -95,8 +95,8 @@ class _Story:
             rows = [("to do", f.fix)] if f.fix else []
             grid.add_row("", "", _labelled(rows + ([("accepted", f.accepted)] if f.accepted else [])))
         command, page = rule_help(f.rule)
-        grid.add_row("", "", Text.assemble((f.rule, "bold cyan"), f" {f.kind} · ", (command, "cyan"),
-                                           " · ", (page, "cyan"), style="dim"))
+        grid.add_row("", "", Text.assemble((f.rule, "bold cyan"), " · ", (command, "cyan"), " · ", (page, "cyan"),
+                                           style="dim"))
         return grid
 
     def _narrative(self, f) -> Table:
@@ -120,14 +120,14 @@ class _Story:
 
 
 def _headline(f, subject: str) -> Text:
-    text = Text()
+    text = Text(overflow="fold")
     if subject:
         text.append(subject, style="bold")
         text.append("  ")
     text.append(rule_for(f.kind).title)
     if f.count and f.kind in COUNTS_ROWS:
         text.append(f" · {counted(f.count, 'row', 'rows')}")
-    why = f"cause: {f.cause}" + (f", {f.signature}" if f.signature else "")
+    why = f"{f.kind}, cause: {f.cause}" + (f", {f.signature}" if f.signature else "")
     text.append(f"  ({why})", style="dim")
     if f.accepted:
         text.append("  (accepted)", style="bold green")
@@ -139,7 +139,7 @@ def _labelled(rows: list[tuple[str, str]]) -> Table:
     grid.add_column(width=max(len(label) for label, _ in rows), no_wrap=True, style="dim")
     grid.add_column()
     for label, value in rows:
-        grid.add_row(label, Text(value))
+        grid.add_row(label, Text(value, overflow="fold"))  # a long name folds, never "…"
     return grid
 
 
