@@ -178,3 +178,24 @@ def test_seed_evidence_sentences_do_not_run_together(built_samples):
     text = " ".join(driftaudit("report", "--verbose", cwd=built_samples("seed_example")).stdout.split())
     assert re.search(r"\(confidence: low\)\. Its file was also last modified on [-\d]+ [:\d]+ UTC, after", text)
     assert not re.search(r"\)\.[A-Z]", text)
+
+
+def test_times_are_utc_whatever_the_projects_time_zone(sample_copy):
+    """Under USE_TZ = False Django records local times (of TIME_ZONE); the report turns them
+    into UTC, so a record, a file's mtime and a commit read on one clock."""
+    from datetime import datetime, timedelta
+
+    from conftest import driftaudit
+
+    project = sample_copy("data_library")
+    settings = project / "libproject" / "settings.py"
+    settings.write_text(settings.read_text().replace("USE_TZ = True", "USE_TZ = False")
+                        + '\nTIME_ZONE = "Asia/Tokyo"\n')  # UTC+9, no daylight saving
+    db = sqlite3.connect(project / "db.sqlite3")
+    (raw,) = db.execute("SELECT applied FROM django_migrations WHERE app = 'library' AND name LIKE '0002%'").fetchone()
+    db.close()
+    local = datetime.fromisoformat(raw).replace(microsecond=0)
+    report = driftaudit("report", "--format", "json", cwd=project).json
+    (fk_extra,) = [f for f in report["findings"] if f["kind"] == "fk-extra"]
+    utc = (local - timedelta(hours=9)).strftime("%Y-%m-%d %H:%M:%S")
+    assert f"recorded as applied on {utc} UTC" in fk_extra["explanation"]
