@@ -30,6 +30,7 @@ from pathlib import Path
 from driftaudit.errors import AuditError
 from driftaudit.explain.audit import Report, explain
 from driftaudit.explain.delete import Verdict
+from driftaudit.explain.rows import Progress
 from driftaudit.repair.propose import Proposal, make_proposal, pending_proposal
 from driftaudit.repair.record import Recording
 from driftaudit.repair.restore import Restoration
@@ -44,11 +45,13 @@ __all__ = ["AuditError", "Proposal", "Recording", "Report", "Restoration", "Sele
 
 def audit(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
           db: str | Path | None = None, config: str | Path | None = None, data: bool = True,
-          progress: bool = False) -> Report:
+          progress: bool | Progress = False) -> Report:
     """Audit models, history and database; the explained findings as a :class:`Report`.
 
     ``data=False`` skips the row checks (orphans, duplicates, blocked deletes); ``progress``
-    reports long row scans on stderr.
+    reports long row scans on stderr: ``True`` a line a second, or a
+    :class:`~driftaudit.explain.rows.Progress` (``driftaudit.report.progress.BarProgress``
+    draws a progress bar).
     """
     from driftaudit.repair.next_steps import next_steps
 

@@ -16,19 +16,36 @@ import sys
 import traceback
 from pathlib import Path
 
-from driftaudit import __version__
+from driftaudit import __version__, cli_help
 from driftaudit.errors import AuditError
 from driftaudit.explain.finding import SEVERITY_ORDER
 
 FAIL_ON = ("info", "warning", "error", "never")
+COLOR = ("auto", "always", "never")
+#: report formats (driftaudit.report.FORMATS; not imported here, to keep start-up light)
+FORMATS = ("text", "json", "markdown", "html", "sarif", "github")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the tool's manners: a usage mistake is one line on stderr and exit 2,
+    like every other error; ``--help`` keeps the examples' line breaks."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        self.exit(2, f"driftaudit: error: {message} (see '{self.prog} --help')\n")
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("selection")
     group.add_argument("--project", metavar="DIR", help="Django project folder (the one with manage.py); default: current folder")
     group.add_argument("--settings", metavar="MODULE", help="settings module; default: DJANGO_SETTINGS_MODULE, else manage.py's")
-    group.add_argument("--database", metavar="ALIAS", default="default", help="database alias in settings.DATABASES (default: default)")
-    group.add_argument("--db", metavar="FILE", help="audit this SQLite file instead of the configured database")
+    group.add_argument("--database", metavar="ALIAS", default="default",
+                       help="database alias in settings.DATABASES (default: default); not with --db")
+    group.add_argument("--db", metavar="FILE", help="audit this SQLite file instead of the configured database "
+                                                    "(e.g. a copy of production); not with --database")
     group.add_argument("--config", metavar="FILE", help="driftaudit.yaml rule configuration")
     group.add_argument("--traceback", action="store_true", help="show the Python traceback when the audit cannot run")
 
@@ -51,17 +68,21 @@ def _fix_choices(args) -> dict:
 
 
 def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog, description="Migration-aware schema drift auditor for Django projects on SQLite."
-    )
-    parser.add_argument("--version", action="version", version=f"driftaudit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _Parser(prog=prog, description=cli_help.MAIN, epilog=cli_help.MAIN_EPILOG)
+    parser.add_argument("--version", action="version", version=f"driftaudit {__version__}",
+                        help="show the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     sub.required = True
 
-    report = sub.add_parser("report", help="audit models, migration history and database; explain every mismatch")
+    def command(name: str, text: str, doc: str):
+        return sub.add_parser(name, help=text, description=getattr(cli_help, doc),
+                              epilog=getattr(cli_help, f"{doc}_EPILOG"))
+
+    report = command("report", "audit models, migration history and database; explain every mismatch", "REPORT")
     _selection_options(report)
-    report.add_argument("--format", choices=("text", "json", "markdown", "html", "sarif", "github"), default=None,
-                        help="output format (default: github when GITHUB_ACTIONS=true, else text)")
+    report.add_argument("--format", choices=FORMATS, default=None,
+                        help="text for people (default; github when GITHUB_ACTIONS=true), json for machines "
+                             "(the contract), markdown, html, sarif (code scanning), github (workflow commands)")
     report.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     report.add_argument("--fail-on", choices=FAIL_ON, default=None,
                         help="lowest severity that makes the exit code 1 (default: the config's fail_on, else warning)")
@@ -70,49 +91,58 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     report.add_argument("--no-db", action="store_true",
                         help="read no database: only model changes without a migration, unimportable "
                              "migration files and missing dependencies (the pre-commit hook)")
+    text = report.add_argument_group("text report")
+    text.add_argument("-v", "--verbose", action="store_true",
+                      help="tell each finding's whole story: what differs and why, what it breaks, what to do")
+    text.add_argument("--color", choices=COLOR, default="auto",
+                      help="colour and emphasis: auto (default) = on a terminal and NO_COLOR unset")
+    text.add_argument("--no-color", dest="color", action="store_const", const="never", help="same as --color never")
 
-    for name, text in (
-        ("propose", "write the rebuild migration that repairs the drift"),
-        ("verify", "apply the proposal to a copy of the database and re-audit"),
-    ):
-        cmd = sub.add_parser(name, help=text)
-        _selection_options(cmd)
-        _policy_options(cmd)
-        if name == "propose":
-            cmd.add_argument("--app", metavar="LABEL")
-            cmd.add_argument("--name", metavar="NAME")
-            cmd.add_argument("--dry-run", action="store_true", help="print the migration files instead of writing them")
-            cmd.add_argument("--sql", action="store_true",
-                             help="print the SQL the repair runs, in order (like sqlmigrate); writes nothing")
-            cmd.add_argument("--format", choices=("text", "json"), default="text",
-                             help="json: the files, their operations and SQL, the rows each fix policy moves, "
-                                  "the problems; with --dry-run or --sql nothing is written")
+    propose = command("propose", "write the migration(s) that repair the drift", "PROPOSE")
+    _selection_options(propose)
+    _policy_options(propose)
+    propose.add_argument("--app", metavar="LABEL", help="put every step into this app's migration (and repair only "
+                                                        "what that app's migration can)")
+    propose.add_argument("--name", metavar="NAME", help="name the migration files 00NN_NAME "
+                                                        "(default: 00NN_driftaudit_rebuild)")
+    propose.add_argument("--dry-run", action="store_true", help="print the migration(s) instead of writing them")
+    propose.add_argument("--sql", action="store_true",
+                         help="print the SQL the repair runs, in order (like sqlmigrate); writes nothing")
+    propose.add_argument("--format", choices=("text", "json"), default="text",
+                         help="json: the files, their operations and SQL, the rows each fix policy moves, "
+                              "the problems; with --dry-run or --sql nothing is written")
 
-    record = sub.add_parser("record", help="record migrations as applied without running them (--apply writes, "
-                                           "after a backup copy)")
-    record.add_argument("migrations", nargs="+", metavar="APP.NAME")
+    verify = command("verify", "apply the proposal (or the repair propose wrote) to a copy of the project and "
+                               "database and re-audit", "VERIFY")
+    _selection_options(verify)
+    _policy_options(verify)
+
+    record = command("record", "record migrations as applied without running them (--apply writes, "
+                               "after a backup copy)", "RECORD")
+    record.add_argument("migrations", nargs="+", metavar="APP.NAME", help="the migrations to record, e.g. "
+                                                                          "appname.0002_exampletwo_rank")
     _selection_options(record)
     record.add_argument("--apply", action="store_true",
                         help="write the records (a backup copy of the database is taken first)")
 
-    restore = sub.add_parser("restore", help="write back a deleted migration file others depend on (from git, "
-                                             "else a stand-in without operations)")
-    restore.add_argument("migration", metavar="APP.NAME")
+    restore = command("restore", "write back a deleted migration file others depend on (from git, "
+                                 "else a stand-in without operations)", "RESTORE")
+    restore.add_argument("migration", metavar="APP.NAME", help="the deleted migration, e.g. appname.0002_add_rank")
     _selection_options(restore)
     restore.add_argument("--dry-run", action="store_true", help="print the file instead of writing it")
 
-    explain = sub.add_parser("explain-delete", help="say whether deleting one object would succeed, and why not")
-    explain.add_argument("model", metavar="APP_LABEL.Model")
-    explain.add_argument("pk", metavar="PK")
+    explain = command("explain-delete", "say whether deleting one object would succeed, and why not", "EXPLAIN_DELETE")
+    explain.add_argument("model", metavar="APP_LABEL.Model", help="the model, e.g. library.Author")
+    explain.add_argument("pk", metavar="PK", help="the primary key of the object to delete")
     _selection_options(explain)
-    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
-    init = sub.add_parser("init", help="write a starter driftaudit.yaml with every option commented")
+    init = command("init", "write a starter driftaudit.yaml with every option commented", "INIT")
     init.add_argument("--project", metavar="DIR", help="where to write it (default: current folder)")
     init.add_argument("--force", action="store_true", help="overwrite an existing driftaudit.yaml")
 
-    rules = sub.add_parser("rules", help="list the rule catalog, or show one rule")
-    rules.add_argument("rule_id", nargs="?", metavar="DAxxx")
+    rules = command("rules", "list the rule catalog, or show one rule", "RULES")
+    rules.add_argument("rule_id", nargs="?", metavar="DAxxx", help="a rule id (DA101) or finding kind (stale-table)")
     return parser
 
 
@@ -152,7 +182,11 @@ def _dispatch(args) -> int:
 
 
 def _selection(args) -> dict:
-    """The selection options as the API's keywords."""
+    """The selection options as the API's keywords; ``--db`` and a ``--database`` alias other
+    than the default contradict each other (which database?), so they are refused."""
+    if args.db and args.database != "default":
+        raise AuditError(f"--db {args.db} and --database {args.database} contradict each other: --db audits "
+                         "that file instead of a configured database; give only one")
     return {"project": args.project, "settings": args.settings, "database": args.database,
             "db": args.db, "config": args.config}
 
@@ -160,6 +194,8 @@ def _selection(args) -> dict:
 def _report(args) -> int:
     from driftaudit import api
     from driftaudit.report import render
+    from driftaudit.report.progress import scan_progress
+    from driftaudit.report.terminal import text_options
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if args.no_db:
@@ -167,8 +203,9 @@ def _report(args) -> int:
             raise AuditError("--no-db reads no database; leave out --db FILE")
         report = api.audit_files(project=args.project, settings=args.settings, config=args.config)
     else:
-        report = api.audit(**_selection(args), data=not args.no_data, progress=fmt == "text")
-    text = render(report, fmt)
+        report = api.audit(**_selection(args), data=not args.no_data, progress=scan_progress(fmt))
+    options = text_options(args.color, args.verbose, None if args.output else sys.stdout)
+    text = render(report, fmt, **options)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from driftaudit.report.github import append_step_summary
 
@@ -293,6 +330,7 @@ def _restore(args) -> int:
 
 def _rules(args) -> int:
     from driftaudit.config.rules import load_catalog
+    from driftaudit.report.words import rule_help
 
     rule_id = args.rule_id
     catalog = sorted(load_catalog().values(), key=lambda r: r.id)
@@ -304,6 +342,7 @@ def _rules(args) -> int:
         if rule.id.upper() == rule_id.upper() or rule.kind == rule_id:
             print(f"{rule.id} {rule.kind} (default severity: {rule.severity})\n{rule.title}\n")
             print(f"What it detects: {rule.description}\nWhat it breaks:  {rule.breaks}\nThe fix:         {rule.fix}")
+            print(f"Docs:            {rule_help(rule.id)[1]}")
             return 0
     raise AuditError(f"unknown rule '{rule_id}'; 'driftaudit rules' lists them")
 

@@ -6,6 +6,7 @@ without touching code. Loaded with YAML's safe loader only.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -90,14 +91,45 @@ def rule_for(kind: str) -> Rule:
         raise AuditError(f"no rule for finding kind {kind!r} in {rules_dir()}") from None
 
 
-class _KeepUnknown(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
+class _Missing(str):
+    """A placeholder with no value: stays visible (``{name}``) whatever its format spec."""
+
+
+class _Wording(string.Formatter):
+    """``str.format`` for catalog sentences, with counted nouns and verbs.
+
+    ``{rows:row|rows}`` is ``1 row`` / ``3 rows``; with a leading ``~`` only the word is written,
+    for verbs that agree with a count: ``{count:~references|reference}``. A placeholder with no
+    value stays visible rather than raising.
+    """
+
+    def get_value(self, key, args, kwargs):
+        return kwargs[key] if key in kwargs else _Missing("{" + str(key) + "}")
+
+    def format_field(self, value, format_spec: str) -> str:
+        if isinstance(value, _Missing):
+            return str(value)
+        if "|" in format_spec:
+            one, many = format_spec.lstrip("~").split("|", 1)
+            try:
+                word = one if int(value) == 1 else many
+            except (TypeError, ValueError):
+                word = many
+            return word if format_spec.startswith("~") else f"{value} {word}"
+        return super().format_field(value, format_spec)
+
+
+_WORDING = _Wording()
 
 
 def fill(template: str, **values) -> str:
-    """Fill a catalog template; a placeholder with no value stays visible rather than raising."""
-    return template.format_map(_KeepUnknown(values)).strip()
+    """Fill a catalog template (see :class:`_Wording` for ``{count:row|rows}``)."""
+    return _WORDING.vformat(template, (), values).strip()
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``1 row``, ``3 rows``: a count with its noun, for sentences built in code."""
+    return f"{count} {one if count == 1 else many}"
 
 
 def join_values(values, count: int | None = None) -> str:

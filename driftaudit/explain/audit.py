@@ -74,11 +74,12 @@ class Report:
         }
 
 
-def explain(audit: AuditInput, data: bool = True, progress: bool = False) -> Report:
+def explain(audit: AuditInput, data: bool = True, progress: bool | Progress = False) -> Report:
     """The audit's findings, explained, configured and numbered: the report.
 
     ``data=False`` (``--no-data``, or ``data.enabled: false``) reads no rows at all;
-    ``progress`` reports long row scans on stderr.
+    ``progress`` reports long row scans on stderr (``True``: a line a second; or a
+    :class:`Progress` of the caller's, such as the terminal's progress bar).
     """
     import django
 
@@ -89,7 +90,8 @@ def explain(audit: AuditInput, data: bool = True, progress: bool = False) -> Rep
     explainer = Explainer(audit, data=data)
     findings = [explainer.schema_finding(diff) for diff in differences]
     if data:  # rows: blocked deletes on the schema findings, then orphans, duplicates, DO_NOTHING
-        impact = DataImpact(explainer, audit.apps, Progress(progress))
+        impact = DataImpact(explainer, audit.apps,
+                            progress if isinstance(progress, Progress) else Progress(progress))
         findings = impact.attach(findings) + impact.findings(differences)
     findings += raw_object_findings(sources.h_cat, sources.d_cat, sources.replayed, sources.history)
     history_findings = explainer.history_findings()

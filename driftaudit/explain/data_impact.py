@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from driftaudit.config.rules import fill, join_values, load_causes, rule_for
+from driftaudit.config.rules import counted, fill, join_values, load_causes, rule_for
 from driftaudit.explain.finding import Finding
 from driftaudit.explain.rows import (
     BlockedParents,
@@ -158,7 +158,7 @@ class DataImpact:
             app=ref.app if ref else self.x.app_of(o.child_table), model=ref.label if ref else None,
             table=o.child_table, column=column, count=o.count,
             sources={"models": None, "history": None,
-                     "database": f"{o.count} row(s) with no {o.parent_table} row"},
+                     "database": f"{counted(o.count, 'row', 'rows')} with no {o.parent_table} row"},
             impact={"rows": o.count, "pks": list(o.pks),
                     "missing_parents": {"table": o.parent_table, "column": parent_column,
                                         "values": list(o.missing), "table_exists": o.parent_exists}},
@@ -185,7 +185,7 @@ class DataImpact:
         groups = "; ".join(
             f"{_values(g.values)} in {g.count} rows ({join_values(g.pks, g.count)})" for g in dup.sample)
         if dup.groups > len(dup.sample):
-            groups += f"; and {dup.groups - len(dup.sample)} more group(s)"
+            groups += f"; and {counted(dup.groups - len(dup.sample), 'more group', 'more groups')}"
         text = fill(rule.template("default"), groups=dup.groups, rows=dup.rows, table=dup.table,
                     column=column, sample=groups,
                     where=f" WHERE {dup.where}" if dup.where else "")

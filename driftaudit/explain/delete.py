@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
+from driftaudit.config.rules import counted
 from driftaudit.errors import AuditError
 from driftaudit.explain.rows import DEFAULT_SAMPLE, row_identity
 from driftaudit.schema.catalog import Catalog, ForeignKey, Table
@@ -179,7 +180,7 @@ class Enforcer:
         return _merge(blockers), self.actions
 
     def _db_action(self, child: Table, fk: ForeignKey, action: str, rows: list, work: list) -> None:
-        self.actions.append(f"{action}: {len(rows)} {child.name} row(s)")
+        self.actions.append(f"{action}: {counted(len(rows), child.name + ' row', child.name + ' rows')}")
         if action == "CASCADE":
             work.append((child.name.lower(), tuple(rows)))
         else:

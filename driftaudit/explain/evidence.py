@@ -62,7 +62,7 @@ class EvidenceFinder(HistoryFacts):
                   confidence: str = "medium", **values) -> Evidence:
         applied = self.history.records.get(key) if key else None
         values.setdefault("migration", migration_label(key) or "")
-        values.setdefault("applied", fmt_time(parse_applied(applied)) if applied else "")
+        values.setdefault("applied", fmt_time(parse_applied(applied), self.use_tz) if applied else "")
         values.setdefault("confidence", confidence)
         return Evidence(cause, key, self._sentence(cause, variant, **values),
                         str(applied) if applied else None, confidence)
@@ -73,14 +73,14 @@ class EvidenceFinder(HistoryFacts):
             deleted, last = ghost.recovered.deleted_in, ghost.recovered.last
             return self._evidence(
                 "deleted-migration", ghost.key, "git", "high" if linked else "medium", **values,
-                path=last.path, deleted_sha=deleted.short, deleted_date=fmt_time(deleted.naive(self.use_tz)),
+                path=last.path, deleted_sha=deleted.short, deleted_date=fmt_time(deleted.naive(True), True),
                 deleted_subject=deleted.subject, last_sha=last.commit.short)
         if linked:
             return self._evidence("deleted-migration", ghost.key, "named", "medium", **values)
         return self._evidence("deleted-migration", ghost.key, "", "low", app=ghost.key[0])
 
     def rewritten_evidence(self, rewrite: RewrittenMigration, state_named: bool) -> Evidence:
-        values = dict(applied=fmt_time(rewrite.applied), modified=fmt_time(rewrite.modified))
+        values = dict(applied=fmt_time(rewrite.applied, self.use_tz), modified=fmt_time(rewrite.modified, self.use_tz))
         if rewrite.commit is not None:
             previous = rewrite.previous
             return self._evidence(
@@ -202,7 +202,9 @@ class EvidenceFinder(HistoryFacts):
         """What the file's modification time adds (support only: a copy or clone resets it)."""
         if rewrite is None:
             return ""
-        return self._sentence("rewritten-migration", "times", modified=fmt_time(rewrite.modified))
+        # the template's leading space is stripped by fill(): put it back, or the sentence runs
+        # into the one before ("(confidence: low).Its file")
+        return " " + self._sentence("rewritten-migration", "times", modified=fmt_time(rewrite.modified, self.use_tz))
 
 
     def _claim(self, evidence: Evidence, kind, table, column) -> Evidence:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from driftaudit.config.rules import fill, join_values, rule_for
+from driftaudit.config.rules import counted, fill, join_values, rule_for
 from driftaudit.explain.ddl_evidence import ddl_evidence
 from driftaudit.explain.evidence import Evidence, EvidenceFinder
 from driftaudit.explain.finding import Finding
@@ -171,6 +171,9 @@ class Explainer:
             migration=migration_label(evidence.migration),
             sources={"models": diff.models, "history": diff.history, "database": diff.database},
             impact=impact, count=count,
+            # the evidence sentence inside the explanation: findings of one cause repeat it, and
+            # the verbose text report then tells it once
+            extra={**finding.extra, "provenance": evidence.sentence},
         )
 
     def stale_table(self, diff: Difference) -> Finding:
@@ -235,14 +238,15 @@ class Explainer:
             ref = self.model_of(b.parent_table)
             name = f" ({ref.model})" if ref else ""
             keys = join_values(b.sample, b.count)
-            parts.append(f"{b.parent_table}{name} {b.parent_columns[0]}s {keys}")
+            column = b.parent_columns[0] if b.count == 1 else f"{b.parent_columns[0]}s"
+            parts.append(f"{b.parent_table}{name} {column} {keys}")
         return " and ".join(parts)
 
     def _describe_unblocked(self, blocked: list[BlockedParents]) -> str:
         free = [(b.parent_table, b.parent_rows - b.count) for b in blocked if b.parent_rows > b.count]
         if not free:
             return ""
-        return " (" + ", ".join(f"the other {n} {t} row(s)" for t, n in free) + ")"
+        return " (" + ", ".join(f"the other {counted(n, t + ' row', t + ' rows')}" for t, n in free) + ")"
 
     def _blocked_json(self, b: BlockedParents) -> dict:
         ref = self.model_of(b.parent_table)

@@ -67,8 +67,17 @@ def parse_applied(text) -> datetime | None:
         return None
 
 
-def fmt_time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "an unknown date"
+def fmt_time(value: datetime | None, use_tz: bool) -> str:
+    """A time of the history in UTC, saying so, whatever the project's ``USE_TZ``.
+
+    ``value`` is naive in the convention of ``django_migrations.applied``: UTC under ``USE_TZ``,
+    else the local time of ``TIME_ZONE`` (which Django made this process's local time), so a
+    record, a file's modification time and a commit date can be compared by the reader.
+    """
+    if value is None:
+        return "an unknown date"
+    utc = value if use_tz else value.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def makes(op: InferredOperation, kind: str, table_model: str | None, column: str | None) -> bool:

@@ -44,7 +44,12 @@ class HistoryFindings:
 
     # -- helpers ---------------------------------------------------------------------------
     def _applied(self, key) -> str:
-        return fmt_time(parse_applied(self.history.records.get(key)))
+        return fmt_time(parse_applied(self.history.records.get(key)), self.evidence.use_tz)
+
+    def _times(self, rewrite) -> dict:
+        """When a rewritten migration was recorded and when its file changed, both in UTC."""
+        use_tz = self.evidence.use_tz
+        return {"applied": fmt_time(rewrite.applied, use_tz), "modified": fmt_time(rewrite.modified, use_tz)}
 
     def explained_objects(self, key) -> list[tuple]:
         """(kind, table, column) of every schema difference whose cause cites ``key``."""
@@ -84,7 +89,7 @@ class HistoryFindings:
             if ghost.recovered is not None:
                 deleted, last = ghost.recovered.deleted_in, ghost.recovered.last
                 guess = " " + fill(rule.template("git"), path=last.path, deleted_sha=deleted.short,
-                                   deleted_date=fmt_time(deleted.naive(self.evidence.use_tz)),
+                                   deleted_date=fmt_time(deleted.naive(True), True),
                                    deleted_subject=deleted.subject, last_sha=last.commit.short,
                                    operations=describe_all(ghost.operations) or "?")
             elif ghost.operations:
@@ -148,8 +153,7 @@ class HistoryFindings:
             cause = "manual-sql"
         elif self.evidence.rewrite_of(record.migration):
             rewrite = self.evidence.rewrite_of(record.migration)
-            f = self.x._finding("inconsistent-history", template="rewritten", applied=fmt_time(rewrite.applied),
-                                modified=fmt_time(rewrite.modified), **values)
+            f = self.x._finding("inconsistent-history", template="rewritten", **self._times(rewrite), **values)
             cause = "rewritten-migration"
         else:
             f = self.x._finding("inconsistent-history", **values)
@@ -176,7 +180,7 @@ class HistoryFindings:
             template = "git" if rewrite.commit else "default"
             f = self.x._finding(
                 "rewritten-migration", template=template, migration=migration_label(key),
-                applied=fmt_time(rewrite.applied), modified=fmt_time(rewrite.modified),
+                **self._times(rewrite),
                 sha=rewrite.commit.short if rewrite.commit else "",
                 subject=rewrite.commit.subject if rewrite.commit else "",
                 previous_sha=rewrite.previous.commit.short if rewrite.previous else "?")

@@ -92,19 +92,19 @@ def orphans(conn: sqlite3.Connection, catalog: Catalog, limit: int = DEFAULT_SAM
     """
     progress = progress or Progress(False)
     found = []
-    for table in sorted(catalog.tables.values(), key=lambda t: t.name):
-        if not table.foreign_keys:
-            continue
-        with progress.scan(conn, f"checking foreign keys of {table.name}"):
-            try:
-                counts, rowids = _check_table(conn, table.name, limit)
-            except sqlite3.OperationalError:
-                continue
-            keys = _key_list(conn, table.name) if counts else {}
-            for fkid in sorted(counts):
-                if fkid not in keys:
+    tables = [t for t in sorted(catalog.tables.values(), key=lambda t: t.name) if t.foreign_keys]
+    with progress.phase("checking foreign keys", len(tables)):
+        for table in tables:
+            with progress.scan(conn, f"checking foreign keys of {table.name}"):
+                try:
+                    counts, rowids = _check_table(conn, table.name, limit)
+                except sqlite3.OperationalError:
                     continue
-                found.append(_orphan_sample(conn, catalog, table, keys[fkid], counts[fkid], rowids[fkid]))
+                keys = _key_list(conn, table.name) if counts else {}
+                for fkid in sorted(counts):
+                    if fkid not in keys:
+                        continue
+                    found.append(_orphan_sample(conn, catalog, table, keys[fkid], counts[fkid], rowids[fkid]))
     return found
 
 
@@ -232,12 +232,19 @@ class Progress:
 
     SQLite's progress handler calls back every few thousand VM steps during one long query
     (a 5M-row ``foreign_key_check``), so even a single statement reports; short scans say nothing.
+    This is the hook and its plain form (a line every second, for logs); the terminal's progress
+    bar (:mod:`driftaudit.report.progress`) overrides :meth:`phase` and :meth:`scan`.
     """
 
     def __init__(self, enabled: bool, stream=None, after: float = 1.0):
         self.enabled = enabled
         self.stream = stream
         self.after = after
+
+    @contextmanager
+    def phase(self, what: str, total: int):
+        """A series of ``total`` scans (one per table): a bar counts them; lines need nothing."""
+        yield
 
     @contextmanager
     def scan(self, conn: sqlite3.Connection, what: str):

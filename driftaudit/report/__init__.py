@@ -23,5 +23,9 @@ RENDERERS = {
 FORMATS = tuple(RENDERERS)
 
 
-def render(report, fmt: str) -> str:
-    return RENDERERS.get(fmt, render_text)(report)
+def render(report, fmt: str, **text_options) -> str:
+    """``report`` in format ``fmt``; ``text_options`` (``width``, ``color``, ``verbose``) shape
+    the text report only (:func:`driftaudit.report.terminal.text_options` chooses them)."""
+    if fmt == "text":
+        return render_text(report, **text_options)
+    return RENDERERS[fmt](report)

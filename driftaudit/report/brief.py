@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 
-from driftaudit.config.rules import rule_for
+from driftaudit.config.rules import counted, rule_for
 
 
 def location(finding) -> str:
@@ -42,7 +42,7 @@ def hint(finding, next_steps: list[dict], report_argv: list[str]) -> str:
 
 def render_brief(report, findings: list, fail_on: str, report_argv: list[str]) -> str:
     """A short report of ``findings`` (those at or above ``fail_on``) with what to run next."""
-    lines = [f"driftaudit: {len(findings)} finding(s) at or above {fail_on} in "
+    lines = [f"driftaudit: {counted(len(findings), 'finding', 'findings')} at or above {fail_on} in "
              f"{report.database_path or report.database}:"]
     for f in findings:
         lines.append(f"  {f.id} {f.severity.upper():<7} {f.rule}  {headline(f)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from driftaudit.config.rules import fill, join_values, read_yaml, rules_dir
+from driftaudit.config.rules import counted, fill, join_values, read_yaml, rules_dir
 from driftaudit.explain.delete import Verdict
 from driftaudit.explain.rows import DEFAULT_SAMPLE
 
@@ -20,7 +20,7 @@ def render_text(v: Verdict) -> str:
     for i, st in enumerate(v.statements, 1):
         shown = (", ".join(map(str, st.pks[:DEFAULT_SAMPLE])) or w["no_rows"]) + (" ..." if len(st.pks) > DEFAULT_SAMPLE else "")
         verb = f"UPDATE {st.table} SET {st.column} (null/default)" if st.action == "update" else f"DELETE FROM {st.table}"
-        lines.append(f"  {i}. {verb}: {len(st.pks)} row(s) of {st.model} ({shown})")
+        lines.append(f"  {i}. {verb}: {counted(len(st.pks), 'row', 'rows')} of {st.model} ({shown})")
     for action in v.database_actions:
         lines.append("  " + fill(w["database_action"], action=action))
     lines.append("")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from driftaudit.config.rules import counted
 from driftaudit.errors import AuditError
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -56,7 +57,8 @@ def render_github(report, environ=None) -> str:
             title=f"{f.rule} {f.kind}: {f.subject}"))
     data = report.to_json()["summary"]
     sev = data["by_severity"]
-    lines.append(f"driftaudit: {data['findings']} finding(s) from {data['groups']} cause(s): "
+    lines.append(f"driftaudit: {counted(data['findings'], 'finding', 'findings')} from "
+                 f"{counted(data['groups'], 'cause', 'causes')}: "
                  f"{sev['error']} error, {sev['warning']} warning, {sev['info']} info")
     for step in report.next_steps:
         lines.append(f"  next: $ {shlex.join(step['argv'])}" if step["argv"] else f"  next (by hand): {step['why']}")

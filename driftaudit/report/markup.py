@@ -7,6 +7,9 @@ from __future__ import annotations
 import html
 import shlex
 
+from driftaudit.config.rules import counted
+from driftaudit.report.words import breaks, rule_help
+
 
 def _blocks(group) -> str:
     return "; ".join(f"deleting {b.count} {b.model or b.table} row(s) fails" + (f" (rows of {b.via} reference them)" if b.via else "")
@@ -26,7 +29,8 @@ def render_markdown(report) -> str:
     data = report.to_json()
     sev = data["summary"]["by_severity"]
     out = [
-        f"## driftaudit: {data['summary']['findings']} finding(s) from {len(report.groups)} cause(s)",
+        f"## driftaudit: {counted(len(report.findings), 'finding', 'findings')} from "
+        f"{counted(len(report.groups), 'cause', 'causes')}",
         "",
         f"`{data['project']['database']}` · settings `{data['project']['settings']}` · "
         f"Django {data['project']['django_version']} · SQLite {data['project']['sqlite_version']}",
@@ -51,9 +55,13 @@ def render_markdown(report) -> str:
             out += [f"- **Blocks:** {_blocks(group)}"]
         out += [f"- **To do:** {group.to_do}", ""]
         for f in _findings(report, group):
-            out += [f"#### {f.id} {f.rule} {f.kind} `{f.subject}`", "", f.explanation, ""]
+            out += [f"#### {f.id} {f.rule} {f.kind} `{f.subject}`", "", f.explanation, "", f"*Breaks:* {breaks(f)}", ""]
             if f.fix:
                 out += [f"*Fix:* {f.fix}", ""]
+            if f.accepted:
+                out += [f"*Accepted:* {f.accepted}", ""]
+            command, page = rule_help(f.rule)
+            out += [f"{f.rule}: `{command}` · `{page}`", ""]
     if report.next_steps:
         out += ["### Next steps", ""]
         out += [f"1. `{shlex.join(step['argv'])}` - {step['why']}" if step["argv"] else f"1. {step['why']}"
@@ -70,7 +78,8 @@ def render_html(report) -> str:
         rows = "".join(
             f"<tr class='{esc(f.severity)}'><td>{esc(f.id)}</td><td>{esc(f.severity)}</td><td>{esc(f.rule)}</td>"
             f"<td>{esc(f.kind)}</td><td><code>{esc(f.subject)}</code></td><td>{esc(f.signature or '')}</td>"
-            f"<td>{esc(f.cause)}</td><td>{esc(f.explanation)}<br><em>{esc(f.fix or '')}</em></td></tr>"
+            f"<td>{esc(f.cause)}</td><td>{esc(f.explanation)}<br><strong>Breaks:</strong> {esc(breaks(f))}"
+            f"<br><em>{esc(f.fix or '')}</em></td></tr>"
             for f in _findings(report, group)
         )
         blocks = f"<dt>blocks</dt><dd>{esc(_blocks(group))}</dd>" if group.blocks else ""
@@ -85,7 +94,8 @@ def render_html(report) -> str:
         "<!doctype html><html><head><meta charset='utf-8'><title>driftaudit report</title>"
         "<style>body{font-family:sans-serif}td{vertical-align:top;padding:4px}dt{font-weight:bold}"
         ".error td:nth-child(2){color:#b00}.warning td:nth-child(2){color:#a60}</style></head><body>"
-        f"<h1>driftaudit: {data['summary']['findings']} finding(s) from {len(report.groups)} cause(s)</h1>"
+        f"<h1>driftaudit: {esc(counted(len(report.findings), 'finding', 'findings'))} from "
+        f"{esc(counted(len(report.groups), 'cause', 'causes'))}</h1>"
         f"<p><code>{esc(data['project']['database'])}</code> · Django {esc(data['project']['django_version'])}"
         f" · SQLite {esc(data['project']['sqlite_version'])}</p>"
         f"{''.join(sections)}</body></html>\n"

@@ -28,7 +28,7 @@ def test_seed_json_reports_the_stale_join_table(built_samples):
 
 
 def test_seed_text_report_answers_the_users_question(built_samples):
-    run = driftaudit("report", cwd=built_samples("seed_example"))
+    run = driftaudit("report", "--verbose", cwd=built_samples("seed_example"))
     assert run.code == 1
     text = " ".join(run.stdout.split())
     for phrase in (

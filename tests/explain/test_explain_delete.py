@@ -72,8 +72,8 @@ def test_immediate_cycle_fails_at_the_first_statement(built_samples):
     run = driftaudit("explain-delete", "library.Shelf", "1", cwd=built_samples("data_library"))
     assert run.code == 1
     text = " ".join(run.stdout.split())
-    assert "1. DELETE FROM library_section: 1 row(s) of library.Section (1)" in text
-    assert "library_shelf row(s) 1 (1 in all) reference library_section 1 through featured_id" in text
+    assert "1. DELETE FROM library_section: 1 row of library.Section (1)" in text
+    assert "library_shelf row 1 (1 in all) references library_section 1 through featured_id" in text
     assert "checked immediately, at statement 1" in text
     assert "not deferrable" in text
 
@@ -82,7 +82,7 @@ def test_stale_join_table_is_named_as_such(built_samples):
     run = driftaudit("explain-delete", "appname.ExampleOne", "1", cwd=built_samples("seed_example"))
     assert run.code == 1
     text = " ".join(run.stdout.split())
-    assert "appname_exampleone_exampletwos row(s) 1 and 2 (2 in all) reference appname_exampleone 1" in text
+    assert "appname_exampleone_exampletwos rows 1 and 2 (2 in all) reference appname_exampleone 1" in text
     assert "stale join table of the removed field appname.ExampleOne.exampletwos" in text
 
 

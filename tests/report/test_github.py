@@ -55,10 +55,10 @@ def test_on_a_runner_the_report_is_annotations_and_a_job_summary(built_samples, 
             finding["migration"] if finding["kind"] == "ghost-migration" else finding["table"])
         assert finding["explanation"] in message and "\n" in message
         assert "G1 App 'blog' was removed from INSTALLED_APPS" in message
-    assert "driftaudit: 3 finding(s) from 1 cause(s)" in run.stdout
+    assert "driftaudit: 3 findings from 1 cause" in run.stdout
     written = summary.read_text()
     assert written.startswith("earlier step\n"), "the summary is appended to, never overwritten"
-    assert "## driftaudit: 3 finding(s) from 1 cause(s)" in written and "### G1 " in written
+    assert "## driftaudit: 3 findings from 1 cause" in written and "### G1 " in written
 
 
 def test_paths_follow_github_workspace_and_an_explicit_format_wins(built_samples, tmp_path):
@@ -77,7 +77,7 @@ def test_a_clean_project_annotates_nothing(built_samples):
     run = driftaudit("report", cwd=built_samples("clean_history"), env=github_env())
     assert run.code == 0, run.stderr
     assert not [line for line in run.stdout.splitlines() if line.startswith("::")]
-    assert "0 finding(s)" in run.stdout
+    assert "0 findings" in run.stdout
 
 
 def test_an_unwritable_summary_is_one_line_and_exit_2(built_samples, tmp_path):

@@ -1,0 +1,155 @@
+"""What ``driftaudit --help`` and ``driftaudit COMMAND --help`` say beyond the options: what
+the command is for, examples to copy, and its exit codes. Kept apart from :mod:`driftaudit.cli`
+so the parser stays readable; every example here is a command that works as printed."""
+
+from __future__ import annotations
+
+AUDIT_EXIT = """\
+exit codes:
+  0  no finding at or above --fail-on (default: the config's fail_on, else warning)
+  1  findings at or above --fail-on
+  2  the audit could not run (usage, settings, missing/corrupt/locked database, bad config):
+     one line on stderr, the traceback only with --traceback"""
+
+MAIN = """\
+Migration-aware schema drift auditor for Django projects on SQLite: it compares the models,
+the migration history (files and django_migrations) and the real database, and explains every
+mismatch - which source disagrees, what most likely caused it, what it breaks, what to do.
+It only ever reads the database. Run it in the folder with manage.py, or give --project."""
+
+MAIN_EPILOG = """\
+examples:
+  driftaudit report                      audit the project in this folder
+  driftaudit report --verbose            the whole story of every finding
+  driftaudit propose --dry-run           print the repair migration without writing it
+  driftaudit verify                      try the repair on a copy of the database
+  driftaudit rules DA101                 what a rule detects, breaks and fixes
+  driftaudit init                        write a starter driftaudit.yaml
+  python manage.py driftaudit report     the same, with "driftaudit" in INSTALLED_APPS
+
+exit codes (every command; COMMAND --help says what 1 means there):
+  0  clean, or done
+  1  findings at or above --fail-on (report), the delete would fail (explain-delete),
+     nothing written (propose), the repaired copy is not clean (verify)
+  2  could not run: usage, settings, database or config (one line on stderr)
+
+docs: README.md (options, driftaudit.yaml, formats), docs/rules/DAxxx.md (one page per rule)"""
+
+REPORT = """\
+Audit models, migration history and database, and explain every mismatch. The text report is
+compact by default (one headline and one "to do" per finding, grouped by table, then a summary
+table and the commands to run next); --verbose tells each finding's whole story. Colour only on
+a terminal, never with NO_COLOR set; the width follows the terminal (COLUMNS, else 100 columns
+when piped). Long row scans show a progress bar on stderr."""
+
+REPORT_EPILOG = f"""\
+examples:
+  driftaudit report                                  compact text report
+  driftaudit report --verbose                        what, why, what breaks, what to do
+  driftaudit report --format json --output drift.json
+  driftaudit report --format markdown                for a pull-request comment
+  driftaudit report --db /backups/prod.sqlite3       audit a copy of production
+  driftaudit report --no-data --fail-on error        schema only; fail CI on errors only
+  NO_COLOR=1 driftaudit report | less                no colour (as when piped)
+
+{AUDIT_EXIT}"""
+
+PROPOSE = """\
+Write the repair migration(s) the findings call for: one migration per affected app, into the
+app's migrations package, then run `python manage.py migrate`. Stale tables and columns are
+backed up first; orphan and duplicate rows follow the fix policies of driftaudit.yaml."""
+
+PROPOSE_EPILOG = """\
+examples:
+  driftaudit propose --dry-run               print the migration(s), write nothing
+  driftaudit propose                         write them; then: python manage.py migrate
+  driftaudit propose --app core --name fix   put every step into app core's 00NN_fix.py
+
+exit codes:
+  0  written, or nothing to repair
+  1  nothing written: a fix policy forbids the repair, or the history needs a step no
+     migration can do first (both printed, with what to do)
+  2  could not run (one line on stderr)"""
+
+VERIFY = """\
+Apply what `propose` would write to a temporary copy of the project and database, run
+migrate, makemigrations --check and a new audit there, and show rows per table before/after.
+The real database and project are never touched."""
+
+VERIFY_EPILOG = """\
+examples:
+  driftaudit verify
+  driftaudit verify --db /backups/prod.sqlite3
+
+exit codes:
+  0  the copy migrates, audits clean and keeps every row it should
+  1  it does not (what remains is printed), or the proposal cannot be made
+  2  could not run (one line on stderr)"""
+
+RECORD = """\
+Record migrations as applied without running them (like `migrate --fake`, but exactly the
+ones named, and refusing one whose tables or columns the database lacks). Without --apply it
+only says what it would record."""
+
+RECORD_EPILOG = """\
+examples:
+  driftaudit record appname.0002_exampletwo_rank            say what would be recorded
+  driftaudit record appname.0002_exampletwo_rank --apply    record it (backup copy first)
+
+exit codes:
+  0  recorded, or listed what would be
+  2  could not run: unknown migration, or one the database does not match (one line)"""
+
+RESTORE = """\
+Write back a deleted migration file that other migrations depend on: git's last text of it,
+else a stand-in without operations, so that Django's loader works again."""
+
+RESTORE_EPILOG = """\
+examples:
+  driftaudit restore appname.0002_add_rank --dry-run     print the file, write nothing
+  driftaudit restore appname.0002_add_rank
+
+exit codes:
+  0  written (or printed)
+  2  could not run (one line on stderr)"""
+
+EXPLAIN_DELETE = """\
+Would Model.objects.get(pk=PK).delete() succeed on this database? Simulates Django's deletion
+collector against the real keys, read-only, and names the rows that would stop it."""
+
+EXPLAIN_DELETE_EPILOG = """\
+examples:
+  driftaudit explain-delete appname.ExampleOne 1
+  driftaudit explain-delete library.Author 2 --format json
+
+exit codes:
+  0  the delete would succeed
+  1  it would fail (the blocking rows and key are printed)
+  2  it cannot be simulated (one line on stderr)"""
+
+INIT = """\
+Write a starter driftaudit.yaml next to manage.py, every option commented out with what it
+does (select, ignore, severity, exclude, fail_on, data, fix policies, tables, accept)."""
+
+INIT_EPILOG = """\
+examples:
+  driftaudit init
+  driftaudit init --project path/to/project --force
+
+exit codes:
+  0  written
+  2  a driftaudit.yaml already exists (use --force), or the folder cannot be written"""
+
+RULES = """\
+List the rule catalog (id, default severity, finding kind, title), or show one rule: what it
+detects, what it breaks and what the repair does. Each rule also has a page in docs/rules/."""
+
+RULES_EPILOG = """\
+examples:
+  driftaudit rules
+  driftaudit rules DA101
+  driftaudit rules stale-table
+
+exit codes:
+  0  shown
+  2  unknown rule (one line on stderr)"""
