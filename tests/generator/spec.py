@@ -76,6 +76,8 @@ class Field:
     through: str | None = None  # m2m: "app.Model"
     generated: str | None = None  # GeneratedField: "stored" or "virtual" (over ``source``)
     source: str | None = None
+    #: a GeneratedField's expression as Python source (default: ``models.F(source) * 2``)
+    expression: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,8 +281,9 @@ def render_field(f: Field, model: Model, features: Features) -> str:
     opts = []
     if f.generated:
         stored = "True" if f.generated == "stored" else "False"
-        return (f"models.GeneratedField(expression=models.F({f.source!r}) * 2, "
-                f"output_field=models.IntegerField(), db_persist={stored})")
+        expression = f.expression or f"models.F({f.source!r}) * 2"
+        output = f"models.{SCALARS[f.kind][0]}({', '.join(f'{k}={v}' for k, v in SCALARS[f.kind][1].items())})"
+        return f"models.GeneratedField(expression={expression}, output_field={output}, db_persist={stored})"
     if f.kind in ("fk", "o2o"):
         cls = "ForeignKey" if f.kind == "fk" else "OneToOneField"
         target = "'self'" if f.target == model.label else repr(f.target)
