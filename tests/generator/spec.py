@@ -92,7 +92,8 @@ class Model:
     managed: bool = True
     unique_together: tuple[tuple[str, ...], ...] = ()
     #: ("unique", name, fields, condition|None) · ("check", name, field, minimum) ·
-    #: ("index", name, fields(with -desc), condition|None) · ("lower", name, field)
+    #: ("index", name, fields(with -desc), condition|None) · ("lower", name, field) (an index) ·
+    #: ("unique-lower", name, field) (a UniqueConstraint on an expression)
     constraints: tuple[tuple, ...] = ()
     composite_pk: tuple[str, ...] = ()
 
@@ -273,7 +274,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Concat, Lower, Now
 """
 
 
@@ -293,6 +294,8 @@ def render_field(f: Field, model: Model, features: Features) -> str:
             opts += ["null=True", "blank=True"]
         if f.default is not None:
             opts.append(f"default={f.default}")
+        if f.db_default is not None:  # (Django 6.1's DB_SET_DEFAULT needs one)
+            opts.append(f"db_default={f.db_default}")
         if f.db_column:
             opts.append(f"db_column={f.db_column!r}")
         return f"models.{cls}({', '.join(opts)})"
@@ -357,6 +360,8 @@ def render_model(m: Model, features: Features) -> str:
             indexes.append(f"models.Index(fields={list(c[2])!r}, name={c[1]!r}{cond})")
         elif c[0] == "lower":
             indexes.append(f"models.Index(Lower({c[2]!r}), name={c[1]!r})")
+        elif c[0] == "unique-lower":
+            constraints.append(f"models.UniqueConstraint(Lower({c[2]!r}), name={c[1]!r})")
     if constraints:
         meta.append("constraints = [" + ", ".join(constraints) + "]")
     if indexes:

@@ -81,9 +81,6 @@ def item(total: str = DOUBLE, total_stored: str = "stored", label_stored: str = 
 def honest_project(tmp_path, app: App) -> Workspace:
     ws = Workspace(tmp_path / "project", Features(django.VERSION[:2]))
     ws.write_project((app,))
-    models = ws.root / "appa" / "models.py"
-    models.write_text(models.read_text().replace("from django.db.models.functions import Lower",
-                                                 "from django.db.models.functions import Concat, Lower"))
     ws.makemigrations()
     ws.manage("migrate", "--noinput")
     ws.fill(3)
@@ -91,12 +88,10 @@ def honest_project(tmp_path, app: App) -> Workspace:
 
 
 def change_models(ws: Workspace, app: App) -> None:
-    """The developer's edit of models.py (the import of ``Concat`` kept)."""
+    """The developer's edit of models.py."""
     path = ws.root / "appa" / "models.py"
     before = path.read_text()
     ws.write_app(app)
-    path.write_text(path.read_text().replace("from django.db.models.functions import Lower",
-                                             "from django.db.models.functions import Concat, Lower"))
     assert path.read_text() != before
 
 
