@@ -144,6 +144,30 @@ def test_faked_generated_field_change_is_found_and_repaired(tmp_path, edit):
     (sql,) = ws.query("SELECT sql FROM sqlite_master WHERE name = 'appa_item'")[0]
     assert ('"n" * 3' in sql) if edit == "expression" else ('"total" integer GENERATED ALWAYS AS (("n" * 2)) VIRTUAL' in sql)
 
+    # the repair's reverse SQL names only the written columns: migrating back restores the old DDL
+    ws.manage("migrate", "appa", migration)
+    (sql,) = ws.query("SELECT sql FROM sqlite_master WHERE name = 'appa_item'")[0]
+    assert '"total" integer GENERATED ALWAYS AS (("n" * 2)) STORED' in sql
+    assert ws.query("SELECT id, n, name FROM appa_item ORDER BY id") == rows
+
+
+@needs_50
+def test_faked_delete_of_a_table_with_generated_columns_is_backed_up_and_reversible(tmp_path):
+    keep = Model("appa", "Keep", (Field("name", "char"),))
+    ws = honest_project(tmp_path, App("appa", (*item().models, keep)))
+    rows = ws.query("SELECT id, n, name, total, label FROM appa_item ORDER BY id")
+    change_models(ws, App("appa", (keep,)))
+    ws.makemigrations()
+    ws.manage("migrate", "--fake")
+    migration = ws.migration_files("appa")[-1].stem
+    assert [(f["kind"], f["table"]) for f in serious(ws)] == [("stale-table", "appa_item")]
+
+    repair(ws.root)
+    (backup,) = [t for (t,) in ws.query("SELECT name FROM sqlite_master WHERE name LIKE 'driftaudit_backup_appa_item%'")]
+    assert ws.query(f'SELECT id, n, name, total, label FROM "{backup}" ORDER BY id') == rows
+    ws.manage("migrate", "appa", migration)  # the reverse puts the rows back, SQLite computes the rest
+    assert ws.query("SELECT id, n, name, total, label FROM appa_item ORDER BY id") == rows
+
 
 @needs_50
 def test_pending_expression_change_is_a_pending_model_change(tmp_path):
