@@ -1,10 +1,10 @@
 """What only the DDL text knows, read with sqlglot.
 
 PRAGMA gives columns, keys and indexes verbatim, but not whether a key is DEFERRABLE, which
-column is AUTOINCREMENT, the CHECK constraints, or a generated column's expression. Those come from parsing the ``CREATE TABLE``
-text. sqlglot is used to *read* trees only: its regenerated SQL is never executed nor
-compared as the definition (it changes affinities and drops clauses), only normalized
-expressions (quoted, lower-cased identifiers) are compared.
+column is AUTOINCREMENT, the CHECK constraints, or a generated column's expression. Those come
+from parsing the ``CREATE TABLE`` text. sqlglot is used to *read* trees only: its regenerated
+SQL is never executed nor compared as the definition (it changes affinities and drops clauses),
+only normalized expressions (quoted, lower-cased identifiers) are compared.
 
 Parsing is cached by text: models and history render mostly identical DDL. What is read from
 each text (table facts, partial-index WHERE, index terms: pure functions of the text) is also
@@ -63,10 +63,16 @@ def generated_expression(node) -> str:
     Django wraps every combined expression in parentheses and the ``AS (...)`` clause adds its
     own (``AS (("n" * 2))``); another release or a hand-written column may write fewer. Only
     parentheses that do not change how SQLite reads the expression are dropped (sqlglot's
-    ``simplify_parens``, innermost first), so ``("n" + 1) * 2`` keeps its grouping.
+    ``simplify_parens``, innermost first), so ``("n" + 1) * 2`` keeps its grouping. The values
+    of an ``IN (...)`` list are sorted: Django writes some from a Python set (``KT()``'s
+    ``IN ('false','null','true')``), in another order in every process.
     """
     g = _sqlglot()
     tree = node.copy()
+    for member in tree.find_all(g.exp.In):
+        values = member.args.get("expressions")
+        if values:
+            member.set("expressions", sorted(values, key=lambda v: v.sql(dialect="sqlite")))
     while isinstance(tree, g.exp.Paren):
         tree = tree.this
     for paren in reversed(list(tree.find_all(g.exp.Paren))):
