@@ -92,10 +92,12 @@ FEATURES: tuple[Feature, ...] = (
                      ("index", "event_rank_part_ix", ("rank",), ("rank", "gte", 0)),
                      ("lower", "event_lower_name_ix", "name")))),)),
     Feature("generated", (_app(_model(
-        "Line", Field("price", "int"), Field("quantity", "int"), Field("name", "char"),
+        "Line", Field("price", "int"), Field("quantity", "int"), Field("name", "char"), Field("day", "date"),
         Field("total", "int", generated="stored", expression="models.F('price') * models.F('quantity')"),
         Field("label", "text", generated="virtual",
-              expression="Concat(models.F('name'), models.Value(' x'), output_field=models.TextField())"))),),
+              expression="Concat(models.F('name'), models.Value(' x'), output_field=models.TextField())"),
+        # a function of Django's own, computed on every read of the table
+        Field("year", "int", generated="virtual", expression="models.functions.ExtractYear('day')"))),),
         since=(5, 0)),
     Feature("composite_pk", (_app(_model(
         "Membership", Field("team", "int"), Field("person", "int"), Field("role", "char"),
