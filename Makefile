@@ -13,7 +13,7 @@ find_python = $(shell for p in $(1) $$HOME/.pyenv/versions/$(2)*/bin/python; do 
 PY311 ?= $(call find_python,python3.11,3.11)
 PY312 ?= $(call find_python,python3.12,3.12)
 
-.PHONY: demo test test-matrix samples bench clean fuzz
+.PHONY: demo test test-matrix samples bench clean fuzz goldens
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ _matrix:
 	test -x .venv-$(NAME)/bin/python || $(PY) -m venv .venv-$(NAME)
 	.venv-$(NAME)/bin/python -m pip install -q -e ".[test]" "$(DJANGO)"
 	.venv-$(NAME)/bin/python -m pytest -q
+
+## make goldens: rewrite the DDL goldens (tests/schema/golden) of every Django venv there is
+goldens: $(STAMP)
+	$(BIN)/python tests/schema/golden/regen.py
+	for v in dj42 dj61; do if test -x .venv-$$v/bin/python; then .venv-$$v/bin/python tests/schema/golden/regen.py || exit 1; fi; done
 
 ## make samples: (re)build every sample project in place
 samples: $(STAMP)

@@ -114,13 +114,15 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
 def _could_be_added_by_hand(finder: EvidenceFinder, table, column: str) -> bool:
     """Could ``ALTER TABLE ... ADD COLUMN`` have made ``column``? It appends (a column the
     models still have comes after it: it was in a CREATE TABLE), and SQLite refuses a NOT NULL
-    column without a default."""
+    column without a default, and a STORED generated column."""
     names = [c.name.lower() for c in table.columns]
     model = finder.models_catalog.table(table.name) if finder.models_catalog is not None else None
     modelled = {c.name.lower() for c in model.columns} if model is not None else set()
     if any(name in modelled for name in names[names.index(column) + 1:]):
         return False
     found = table.column(column)
+    if found.generated is not None:
+        return not found.stored
     return not (found.not_null and found.default is None and not found.primary_key)
 
 

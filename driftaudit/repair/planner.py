@@ -173,7 +173,8 @@ class Planner:
         columns, problems = self.facts.column_sources(target, in_database, renamed_cols)
         self.problems += problems
         used = {c.source.lower() for c in columns if c.source}
-        dropped = tuple(c.name for c in current.columns if c.name.lower() not in used)
+        # (a generated column is not data: the target computes its own, or has none)
+        dropped = tuple(c.name for c in current.columns if c.name.lower() not in used and c.generated is None)
         backup = ""
         if dropped:
             policy = self.config.fix_policy("stale_columns", target.name)

@@ -61,8 +61,9 @@ def _step_sql(step: TableStep, comment: str) -> SqlOp:
                      (f"ALTER TABLE {q(step.table)} RENAME TO {q(step.old_name)}",))
     if step.action == "backup-drop":
         t, b = q(step.table), q(step.backup)
+        cols = ", ".join(q(c) for c in step.current.written_columns)  # (generated columns: SQLite's)
         return SqlOp(comment, (f"CREATE TABLE {b} AS SELECT * FROM {t}", f"DROP TABLE {t}"),
-                     (step.current.sql, f"INSERT INTO {t} SELECT * FROM {b}", *_indexes(step.current),
+                     (step.current.sql, f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {b}", *_indexes(step.current),
                       f"DROP TABLE {b}"))
     if step.action == "drop":
         return SqlOp(comment, (f"DROP TABLE {q(step.table)}",), None)
@@ -108,7 +109,8 @@ def _rebuild_reverse(step: TableStep, identity: str | None) -> tuple[str, ...] |
     if step.dropped_columns and not (step.backup and identity):
         return None
     target_pk = step.target.primary_key_columns
-    back = [c for c in step.columns if c.source]
+    written = {c.lower() for c in step.current.written_columns}  # the old table computes the rest
+    back = [c for c in step.columns if c.source and c.source.lower() in written]
     cols = [q(c.source) for c in back] + [q(c) for c in step.dropped_columns]
     exprs = [f"t.{q(c.column)}" for c in back] + [f"b.{q(c)}" for c in step.dropped_columns]
     source = f"{q(step.table)} AS t"
@@ -162,9 +164,10 @@ def _row_fix_sql(fix: RowFix) -> SqlOp:
             f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {b}", f"DROP TABLE {b}")
         return SqlOp(fix.text, (f"CREATE TABLE {b} AS SELECT {_moved_rows(fix)} FROM {t} WHERE {fix.where}",
                                 f"DELETE FROM {t} WHERE {fix.where}"), reverse)
+    cols = ", ".join(q(c) for c in fix.table_columns)  # (a generated column is SQLite's to write)
     return SqlOp(fix.text, (f"CREATE TABLE {b} AS SELECT * FROM {t} WHERE {fix.where}",
                             f"DELETE FROM {t} WHERE {fix.where}"),
-                 (f"INSERT INTO {t} SELECT * FROM {b}", f"DROP TABLE {b}"))
+                 (f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {b}", f"DROP TABLE {b}"))
 
 
 def orphan_rounds_sql(fixes: tuple[RowFix, ...]) -> SqlOp | None:

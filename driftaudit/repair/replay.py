@@ -81,7 +81,21 @@ def _replay(sources: Sources, app: str, blamed: set, findings: list[Finding]) ->
             return None
         if _drops_data(before.table(name), h.table(name)):
             return None  # a faked DeleteModel/RemoveField: the rebuild backs the rows up first
+        if _alters_generated(before.table(name), h.table(name)):
+            return None  # Django refuses to run it ("Modifying GeneratedFields is not supported")
     return Replay(app, tail, touched)
+
+
+def _alters_generated(was: Table | None, becomes: Table | None) -> bool:
+    """Does the tail change how a column is generated (an ``AlterField`` of a ``GeneratedField``,
+    or a field made generated or written)? Django's schema editor raises on it; the rebuild can."""
+    if was is None or becomes is None:
+        return False
+    for column in becomes.columns:
+        old = was.column(column.name)
+        if old is not None and old.generation != column.generation:
+            return True
+    return False
 
 
 def _drops_data(was: Table | None, becomes: Table | None) -> bool:

@@ -88,6 +88,10 @@ class RowFacts:
         sources, problems = [], []
         rows = None
         for col in target.columns:
+            if col.generated is not None:  # "" = omitted from INSERT: the CREATE TABLE says how
+                sources.append(ColumnSource(col.name, None, "", say("column", "generated",
+                                                                    generation=col.generation)))
+                continue
             old = current.column(renamed.get(col.name.lower(), col.name))
             if old is None:
                 rows = self.count(current.name) if rows is None else rows
@@ -214,10 +218,10 @@ class RowFacts:
             reason = f"orphan: {', '.join(columns)} -> {fk.target_table} (row missing)"
             return RowFix(current.name, kind, where, tuple(columns), count, backup,
                           say("rows", kind, backup=backup, **values), identity, reason,
-                          tuple(c.name for c in current.columns))
+                          current.written_columns)
         backup = backup_name(f"{current.name}__orphans", self.taken)
         return RowFix(current.name, kind, where, tuple(columns), count, backup,
-                      say("rows", kind, backup=backup, **values), identity)
+                      say("rows", kind, backup=backup, **values), identity, table_columns=current.written_columns)
 
     def _duplicates(self, target, current, columns, identity):
         policy = self.config.fix_policy("duplicates", target.name)
@@ -239,7 +243,7 @@ class RowFacts:
             return RowFix(current.name, kind, where, tuple(columns), count, backup,
                           say("rows", kind, backup=backup, **values), identity,
                           f"duplicate: ({', '.join(columns)}) repeats a row kept in {current.name}",
-                          tuple(c.name for c in current.columns))
+                          current.written_columns)
         backup = backup_name(f"{current.name}__duplicates", self.taken)
         return RowFix(current.name, kind, where, tuple(columns), count, backup,
-                      say("rows", kind, backup=backup, **values), identity)
+                      say("rows", kind, backup=backup, **values), identity, table_columns=current.written_columns)

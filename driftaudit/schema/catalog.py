@@ -38,16 +38,30 @@ class Column:
     default: str | None
     primary_key: bool
     autoincrement: bool = False
+    #: a generated column (``GeneratedField``): its expression, normalized (identifiers quoted
+    #: and case-folded, grouping parentheses dropped); None for a column that is written to
+    generated: str | None = None
+    #: a generated column's values are kept in the rows (``STORED``), not computed on read (``VIRTUAL``)
+    stored: bool = False
 
     @property
     def affinity(self) -> str:
         return affinity(self.declared_type)
+
+    @property
+    def generation(self) -> str:
+        """How the column gets its values, e.g. ``GENERATED ALWAYS AS ("n" * 2) STORED``."""
+        if self.generated is None:
+            return "not generated"
+        return f"GENERATED ALWAYS AS ({self.generated}) {'STORED' if self.stored else 'VIRTUAL'}"
 
     def describe(self) -> str:
         """Short human form, e.g. ``integer NOT NULL, no default``."""
         parts = [self.declared_type or "(no type)"]
         if self.primary_key:
             parts.append("PRIMARY KEY")
+        if self.generated is not None:
+            return " ".join(parts + [self.generation])
         parts.append("NOT NULL" if self.not_null else "NULL")
         text = " ".join(parts)
         if not self.primary_key:
@@ -134,6 +148,11 @@ class Table:
     @property
     def primary_key_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.primary_key)
+
+    @property
+    def written_columns(self) -> tuple[str, ...]:
+        """The columns an ``INSERT`` can name: a generated column's values are SQLite's own."""
+        return tuple(c.name for c in self.columns if c.generated is None)
 
 
 @dataclass(frozen=True)

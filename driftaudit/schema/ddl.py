@@ -1,10 +1,10 @@
 """What only the DDL text knows, read with sqlglot.
 
 PRAGMA gives columns, keys and indexes verbatim, but not whether a key is DEFERRABLE, which
-column is AUTOINCREMENT, or the CHECK constraints. Those come from parsing the ``CREATE TABLE``
-text. sqlglot is used to *read* trees only: its regenerated SQL is never executed nor
-compared as the definition (it changes affinities and drops clauses), only normalized
-expressions (quoted, lower-cased identifiers) are compared.
+column is AUTOINCREMENT, the CHECK constraints, or a generated column's expression. Those come
+from parsing the ``CREATE TABLE`` text. sqlglot is used to *read* trees only: its regenerated
+SQL is never executed nor compared as the definition (it changes affinities and drops clauses),
+only normalized expressions (quoted, lower-cased identifiers) are compared.
 
 Parsing is cached by text: models and history render mostly identical DDL. What is read from
 each text (table facts, partial-index WHERE, index terms: pure functions of the text) is also
@@ -35,9 +35,10 @@ def _sqlglot() -> SimpleNamespace:
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
     from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+    from sqlglot.optimizer.simplify import simplify_parens
 
     return SimpleNamespace(parse_one=sqlglot.parse_one, exp=exp, SqlglotError=SqlglotError,
-                           normalize_identifiers=normalize_identifiers)
+                           normalize_identifiers=normalize_identifiers, simplify_parens=simplify_parens)
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,44 @@ class DdlFacts:
     deferrable: frozenset  # column-tuples (lower-cased) of keys that are DEFERRABLE INITIALLY DEFERRED
     autoincrement: frozenset  # lower-cased column names
     checks: tuple[str, ...]  # normalized CHECK expressions, sorted
+    #: (lower-cased column, normalized expression) of each ``GENERATED ALWAYS AS`` column
+    generated: tuple[tuple[str, str], ...] = ()
 
 
 def normalized_sql(node) -> str:
     """Canonical text of an expression (a sqlglot node): identifiers quoted and case-folded like SQLite."""
     return _sqlglot().normalize_identifiers(node.copy(), dialect="sqlite").sql(dialect="sqlite", identify=True)
+
+
+def generated_expression(node) -> str:
+    """Canonical text of a generated column's expression: :func:`normalized_sql` without the
+    parentheses that group nothing.
+
+    Django wraps every combined expression in parentheses and the ``AS (...)`` clause adds its
+    own (``AS (("n" * 2))``); another release or a hand-written column may write fewer. Only
+    parentheses that do not change how SQLite reads the expression are dropped (sqlglot's
+    ``simplify_parens``, innermost first), so ``("n" + 1) * 2`` keeps its grouping. The values
+    of an ``IN (...)`` list are sorted: Django writes some from a Python set (``KT()``'s
+    ``IN ('false','null','true')``), in another order in every process.
+    """
+    g = _sqlglot()
+    tree = node.copy()
+    for member in tree.find_all(g.exp.In):
+        values = member.args.get("expressions")
+        if values:
+            member.set("expressions", sorted(values, key=lambda v: v.sql(dialect="sqlite")))
+    while isinstance(tree, g.exp.Paren):
+        tree = tree.this
+    for paren in reversed(list(tree.find_all(g.exp.Paren))):
+        try:
+            simpler = g.simplify_parens(paren, "sqlite")
+        except TypeError:  # sqlglot before the dialect argument
+            simpler = g.simplify_parens(paren)
+        if simpler is not paren:
+            paren.replace(simpler)
+    while isinstance(tree, g.exp.Paren):
+        tree = tree.this
+    return normalized_sql(tree)
 
 
 def _is_deferred(options) -> bool:
@@ -87,7 +121,7 @@ def _parse_table_facts(sql: str) -> DdlFacts:
     schema = tree.this if isinstance(tree, exp.Create) else None
     if not isinstance(schema, exp.Schema):
         return _fallback_facts(sql)
-    deferrable, autoinc, checks = set(), set(), []
+    deferrable, autoinc, checks, generated = set(), set(), [], {}
     for item in schema.expressions:
         if isinstance(item, exp.ColumnDef):
             col = item.name.lower()
@@ -97,6 +131,8 @@ def _parse_table_facts(sql: str) -> DdlFacts:
                     deferrable.add((col,))
                 elif isinstance(kind, exp.AutoIncrementColumnConstraint):
                     autoinc.add(col)
+                elif isinstance(kind, exp.ComputedColumnConstraint):
+                    generated[col] = generated_expression(kind.this)
                 elif isinstance(kind, exp.CheckColumnConstraint):
                     checks.append(normalized_sql(kind.this))
         elif isinstance(item, exp.ForeignKey):
@@ -109,7 +145,8 @@ def _parse_table_facts(sql: str) -> DdlFacts:
                     checks.append(normalized_sql(inner.this))
         elif isinstance(item, exp.CheckColumnConstraint):
             checks.append(normalized_sql(item.this))
-    return DdlFacts(True, frozenset(deferrable), frozenset(autoinc), tuple(sorted(checks)))
+    return DdlFacts(True, frozenset(deferrable), frozenset(autoinc), tuple(sorted(checks)),
+                    tuple(sorted(generated.items())))
 
 
 def _fallback_facts(sql: str) -> DdlFacts:

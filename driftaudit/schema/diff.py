@@ -180,6 +180,9 @@ class ThreeWayDiff:
         facet("column-default", lambda c: normalize_default(c.default))
         facet("primary-key", lambda c: ("PRIMARY KEY AUTOINCREMENT" if c.autoincrement else "PRIMARY KEY")
               if c.primary_key else "not primary key")
+        # a GeneratedField whose expression or db_persist changed: Django's migrate refuses the
+        # AlterField ("Modifying GeneratedFields is not supported"), so --fake is how it drifts
+        facet("column-generated", lambda c: c.generation)
 
     def _compare_foreign_keys(self, mt: Table, ht: Table | None, dt: Table) -> None:
         keys = {fk.key for fk in (*mt.foreign_keys, *dt.foreign_keys)}
@@ -294,7 +297,7 @@ def _index_columns(index: Index) -> list[str]:
 def column_shape(column: Column) -> tuple:
     """What a column is, apart from its name: the facts a rename keeps."""
     return (normalize_type(column.declared_type), column.not_null, normalize_default(column.default),
-            column.primary_key)
+            column.primary_key, column.generation)
 
 
 def table_shape(table: Table) -> tuple:

@@ -5,7 +5,8 @@ and the history are rendered, so all three are compared apples to apples.
 
 Structure comes from PRAGMA (verbatim, and cheap when queried as joined table-valued
 functions: one query per fact kind for the whole database, not one per table); what PRAGMA
-cannot see (DEFERRABLE, AUTOINCREMENT, CHECK) comes from the DDL text via :mod:`driftaudit.ddl`.
+cannot see (DEFERRABLE, AUTOINCREMENT, CHECK, a generated column's expression) comes from the
+DDL text via :mod:`driftaudit.ddl`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from driftaudit.schema.catalog import (
     Table,
 )
 from driftaudit.schema.ddl import index_terms, index_where, table_facts
+
+#: ``PRAGMA table_xinfo``'s ``hidden``: 2 a VIRTUAL generated column, 3 a STORED one (1 is a
+#: virtual table's hidden column: virtual tables are raw objects, not read as tables here)
+GENERATED_VIRTUAL, GENERATED_STORED = 2, 3
+#: a generated column whose DDL sqlglot could not read: its expression is unknown, not absent
+UNREADABLE_EXPRESSION = "<unreadable>"
 
 #: Tables that belong to the migration machinery or SQLite itself, not to any model.
 INFRASTRUCTURE_TABLES = frozenset({"django_migrations", "sqlite_sequence", "sqlite_stat1", "sqlite_stat4"})
@@ -51,8 +58,9 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
         "FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p "
         "WHERE m.type = 'table' ORDER BY m.name, p.cid"
     ):
-        if tname in wanted and not hidden:
-            columns[tname].append(Column(name, ctype or "", bool(notnull), dflt, bool(pk)))
+        if tname in wanted and hidden in (0, GENERATED_VIRTUAL, GENERATED_STORED):
+            columns[tname].append(Column(name, ctype or "", bool(notnull), dflt, bool(pk),
+                                         generated="" if hidden else None, stored=hidden == GENERATED_STORED))
 
     # grouped by table: one pass per table below, not one pass over every table's keys
     fk_rows: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
@@ -83,9 +91,12 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
     tables = {}
     for tname, sql in table_sql.items():
         facts = table_facts(sql)
+        expressions = dict(facts.generated)
         cols = tuple(
             Column(c.name, c.declared_type, c.not_null, c.default, c.primary_key,
-                   c.name.lower() in facts.autoincrement)
+                   c.name.lower() in facts.autoincrement,
+                   None if c.generated is None else expressions.get(c.name.lower(), UNREADABLE_EXPRESSION),
+                   c.stored)
             for c in columns[tname]
         )
         fks = []

@@ -38,12 +38,26 @@ def open_readonly(path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) 
         )
     conn = sqlite3.connect(readonly_uri(file, header), uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     try:
+        _register_django_functions(conn)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise database_error(file, exc) from None
     return conn
+
+
+def _register_django_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions Django's SQLite backend adds to each of its connections
+    (``django_date_extract``, ``SHA256``, ...). A VIRTUAL generated column
+    (``GeneratedField(db_persist=False)``) calls them on every read of its table, and SQLite
+    refuses the read ("unknown function") on a connection without them. Registering a function
+    writes nothing to the file."""
+    try:
+        from django.db.backends.sqlite3._functions import register
+    except ImportError:  # a Django without the module: its DDL cannot call these functions either
+        return
+    register(conn)
 
 
 def readonly_uri(file: Path, header: bytes | None = None) -> str:

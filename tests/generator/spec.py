@@ -76,6 +76,8 @@ class Field:
     through: str | None = None  # m2m: "app.Model"
     generated: str | None = None  # GeneratedField: "stored" or "virtual" (over ``source``)
     source: str | None = None
+    #: a GeneratedField's expression as Python source (default: ``models.F(source) * 2``)
+    expression: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ class Model:
     managed: bool = True
     unique_together: tuple[tuple[str, ...], ...] = ()
     #: ("unique", name, fields, condition|None) · ("check", name, field, minimum) ·
-    #: ("index", name, fields(with -desc), condition|None) · ("lower", name, field)
+    #: ("index", name, fields(with -desc), condition|None) · ("lower", name, field) (an index) ·
+    #: ("unique-lower", name, field) (a UniqueConstraint on an expression)
     constraints: tuple[tuple, ...] = ()
     composite_pk: tuple[str, ...] = ()
 
@@ -271,7 +274,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Concat, Lower, Now
 """
 
 
@@ -279,8 +282,9 @@ def render_field(f: Field, model: Model, features: Features) -> str:
     opts = []
     if f.generated:
         stored = "True" if f.generated == "stored" else "False"
-        return (f"models.GeneratedField(expression=models.F({f.source!r}) * 2, "
-                f"output_field=models.IntegerField(), db_persist={stored})")
+        expression = f.expression or f"models.F({f.source!r}) * 2"
+        output = f"models.{SCALARS[f.kind][0]}({', '.join(f'{k}={v}' for k, v in SCALARS[f.kind][1].items())})"
+        return f"models.GeneratedField(expression={expression}, output_field={output}, db_persist={stored})"
     if f.kind in ("fk", "o2o"):
         cls = "ForeignKey" if f.kind == "fk" else "OneToOneField"
         target = "'self'" if f.target == model.label else repr(f.target)
@@ -290,6 +294,8 @@ def render_field(f: Field, model: Model, features: Features) -> str:
             opts += ["null=True", "blank=True"]
         if f.default is not None:
             opts.append(f"default={f.default}")
+        if f.db_default is not None:  # (Django 6.1's DB_SET_DEFAULT needs one)
+            opts.append(f"db_default={f.db_default}")
         if f.db_column:
             opts.append(f"db_column={f.db_column!r}")
         return f"models.{cls}({', '.join(opts)})"
@@ -354,6 +360,8 @@ def render_model(m: Model, features: Features) -> str:
             indexes.append(f"models.Index(fields={list(c[2])!r}, name={c[1]!r}{cond})")
         elif c[0] == "lower":
             indexes.append(f"models.Index(Lower({c[2]!r}), name={c[1]!r})")
+        elif c[0] == "unique-lower":
+            constraints.append(f"models.UniqueConstraint(Lower({c[2]!r}), name={c[1]!r})")
     if constraints:
         meta.append("constraints = [" + ", ".join(constraints) + "]")
     if indexes:

@@ -1,0 +1,1 @@
+"""DDL goldens per Django release: the feature catalog, the snapshot, the regen script."""
