@@ -196,7 +196,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     for app, others in _tables_needed(grouped).items():
         needs.setdefault(app, set()).update(others)
     order = _order(grouped, needs)
-    _orphans_first(grouped, order)
+    _orphans_first(grouped, order, lambda table: _has_orphans(planner.facts.conn, table))
     repairs = []
     previous = None
     applied = history.applied | {squash for squash, _ in squashes.values()}
@@ -267,11 +267,14 @@ def _order(grouped: dict, needs: dict) -> list[str]:
     return out
 
 
-def _orphans_first(grouped: dict, order: list[str]) -> None:
-    """Every orphan fix goes into the migration that runs first.
+def _orphans_first(grouped: dict, order: list[str], has_orphans) -> None:
+    """Every orphan fix, and every drop of a table that holds orphans, goes into the migration
+    that runs first - or that points at a table the orphan fixes take rows out of.
 
     Django's SQLite schema editor checks the foreign keys of the *whole* database when each
-    migration ends: an orphan left for a later migration of another app fails the first one.
+    migration ends: an orphan left for a later migration of another app fails the first one
+    (seed 4165: the first repair quarantined book rows that a stale table, dropped by the
+    second repair, still pointed at).
     """
     if len(grouped) < 2:
         return
@@ -280,6 +283,29 @@ def _orphans_first(grouped: dict, order: list[str]) -> None:
         g["fixes"] = [f for f in g["fixes"] if not f.kind.startswith("orphans")]
     first = grouped[order[0]]
     first["fixes"] = orphans + first["fixes"]
+    # rows the orphan fixes take out orphan the rows of a table dropped later that point at them
+    emptied = {f.table.lower() for f in orphans if f.kind != "orphans-set-null"}
+
+    def orphaned(step) -> bool:
+        targets = {fk.target_table.lower() for fk in (step.current.foreign_keys if step.current else ())}
+        return has_orphans(step.old_name) or bool(targets & emptied)
+
+    for app in order[1:]:
+        g = grouped[app]
+        moved = [s for s in g["steps"] if s.action in ("drop", "backup-drop") and orphaned(s)]
+        if moved:
+            g["steps"] = [s for s in g["steps"] if s not in moved]
+            first["steps"] = list(first["steps"]) + moved
+
+
+def _has_orphans(conn, table: str) -> bool:
+    """Does ``table`` hold a row whose key names no parent (read-only: a PRAGMA)?"""
+    from driftaudit.sql import quote_identifier as q
+
+    try:
+        return conn.execute(f"PRAGMA foreign_key_check({q(table)})").fetchone() is not None
+    except Exception:  # noqa: BLE001 - a key to a table that is gone: the drop takes it too
+        return True
 
 
 def _path(app: str, migration: str, apps) -> Path:

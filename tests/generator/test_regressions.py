@@ -378,3 +378,22 @@ def test_regenerated_initial_migrations_split_by_a_cycle(holds, django_features)
     after = [apps[0], replace(apps[1], models=(apps[1].models[0], linked)), apps[2]]
     edit = Edit("add-m2m", "appalpha", frozenset({"appalpha_author_linked_link"}), description="add m2m")
     assert holds(case(django_features, apps, Drift("regenerate", edit, tuple(after)))) == []
+
+
+def test_a_dropped_table_pointing_at_quarantined_rows_goes_first(holds, django_features):
+    """Seed 4165: orphans in one app, taken out by the first repair migration, orphaned the rows
+    of a table another app's repair dropped later - Django's foreign key check at the end of
+    the first migration failed on them. The drop now runs in the first migration."""
+    from generator.edits import Edit
+
+    item = Model("appb", "Item", (Field("name", "char"),))
+    extra = Model("appb", "Extra", (Field("label", "char"), Field("owner", "fk", target="appa.Book", null=True,
+                                                                   on_delete="SET_NULL")))
+    apps = [App("appa", (Model("appa", "Book", (Field("title", "char"), Field("item", "fk", target="appb.Item"))),)),
+            App("appb", (item, extra))]
+    after = (apps[0], App("appb", (item,)))
+    script = ('UPDATE "appa_book" SET "item_id" = 1 WHERE "id" = 1; UPDATE "appb_extra" SET "owner_id" = 1; '
+              'DELETE FROM "appb_item" WHERE "id" = 1;')
+    assert holds(case(django_features, apps,
+                      Drift("script", detail=script, tables=("appa_book",), cause="fk-checks-disabled"),
+                      Drift("pending", Edit("remove-model", "appb", frozenset({"appb_extra"})), after))) == []
