@@ -214,17 +214,41 @@ class TolerantLoader(MigrationLoader):
         self._drop_dummy_nodes()
 
     def _drop_dummy_nodes(self):
-        """Record and unlink the placeholders Django adds for dependencies that do not exist."""
+        """Record and unlink the placeholders Django adds for dependencies that do not exist.
+
+        The child then depends on the latest existing migration of that app before the missing
+        one, where there is one: the order stays what the history had (seed 4105: without it a
+        RenameModel ran before another app's CreateModel that still named the old model, and
+        the state could not be rendered)."""
+        orphaned = []
         for key, node in list(self.graph.node_map.items()):
             if not isinstance(node, DummyNode):
                 continue
             for child in node.children:
                 self.missing_dependencies.append(MissingDependency(child.key, key))
                 child.parents.discard(node)
+                orphaned.append((child.key, key))
             for parent in node.parents:
                 parent.children.discard(node)
             del self.graph.node_map[key]
             del self.graph.nodes[key]
+        for child, missing in orphaned:
+            before = [k for k in self.graph.nodes if k[0] == missing[0] and k[1] < missing[1]]
+            if not before:
+                continue
+            stand_in = max(before)
+            if child not in self._ancestors(stand_in):  # never a cycle
+                self.graph.add_dependency(None, child, stand_in, skip_validation=True)
+
+    def _ancestors(self, key) -> set:
+        seen, todo = set(), [self.graph.node_map[key]]
+        while todo:
+            node = todo.pop()
+            for parent in node.parents:
+                if parent.key not in seen:
+                    seen.add(parent.key)
+                    todo.append(parent)
+        return seen
 
 
 def read_records(conn: sqlite3.Connection) -> tuple[bool, dict]:

@@ -171,7 +171,10 @@ def play(s: Scenario, ws: Workspace) -> Played:
             for table in _orphans(ws, rng):
                 causes.setdefault(table, set()).add("fk-checks-disabled")
         elif drift.kind == "delete-file":
-            _delete_file(ws, rng, current)
+            if drift.detail.startswith("app "):  # scripted cases: "app LABEL", its last file
+                ws.migration_files(drift.detail.split()[1])[-1].unlink()
+            else:
+                _delete_file(ws, rng, current)
             causes.setdefault("*", set()).update({"deleted-migration", "pending-model-change"})
         elif drift.kind == "remove-app":
             label = drift.detail

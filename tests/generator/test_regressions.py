@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from generator.edits import (add_check, add_m2m, add_unique, change_db_table, remove_constraint, remove_model,
+from generator.edits import (add_check, add_m2m, add_unique, change_db_table, remove_constraint, remove_m2m, remove_model,
                              rename_model, require_value)
 from generator.scenario import ROWS_IT_REJECTS, Drift, Scenario
 from generator.spec import App, Field, Model
@@ -397,3 +397,22 @@ def test_a_dropped_table_pointing_at_quarantined_rows_goes_first(holds, django_f
     assert holds(case(django_features, apps,
                       Drift("script", detail=script, tables=("appa_book",), cause="fk-checks-disabled"),
                       Drift("pending", Edit("remove-model", "appb", frozenset({"appb_extra"})), after))) == []
+
+
+def test_a_deleted_file_another_apps_rename_depended_on(holds, django_features):
+    """Seed 4105: appdelta's RenameModel depended on appiota's last migration, whose file was
+    deleted. Without that edge the rename ran before appiota's CreateModel that still names the
+    old model, and every audit stopped ("cannot build the migration history state")."""
+    delta = App("appdelta", (Model("appdelta", "Order", (Field("name", "char"),)),))
+    tag = Model("appiota", "Tag", (Field("name", "char"),))
+    room = Model("appiota", "Room", (Field("name", "char"), Field("tags", "m2m", target="appiota.Tag")))
+    badge = Model("appiota", "Badge", (Field("order", "o2o", target="appdelta.Order", null=True,
+                                             on_delete="SET_NULL"),))
+    apps = [delta, App("appiota", (tag, room, badge))]
+    after_m2m, edit_m2m = edited(remove_m2m, apps, django_features)
+    after_rename, edit_rename = next(made for r in range(100)
+                                     if "appdelta.Order" in (made := rename_model(random.Random(r), after_m2m,
+                                                                                  django_features))[1].description)
+    scenario = case(django_features, apps, Drift("honest", edit_m2m, after_m2m),
+                    Drift("honest", edit_rename, after_rename), Drift("delete-file", detail="app appiota"))
+    assert holds(scenario) == []
