@@ -34,13 +34,15 @@ from driftaudit.explain.rows import Progress
 from driftaudit.repair.propose import Proposal, make_proposal, pending_proposal
 from driftaudit.repair.record import Recording
 from driftaudit.repair.restore import Restoration
+from driftaudit.repair.stamp import Stamping
 from driftaudit.repair.verify import Verification, verify_proposal
 from driftaudit.schema.read import AuditInput, read_input
 from driftaudit.sources.database import database_error, open_readonly
 from driftaudit.sources.project import Project, Selection, open_project
 
 __all__ = ["AuditError", "Proposal", "Recording", "Report", "Restoration", "Selection", "Verdict",
-           "Verification", "audit", "audit_files", "explain_delete", "open_audit", "propose", "record", "restore", "verify"]
+           "Stamping", "Verification", "audit", "audit_files", "explain_delete", "open_audit", "propose", "record",
+           "restore", "stamp", "verify"]
 
 
 def audit(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
@@ -126,6 +128,21 @@ def record(migrations: list[str], project: str | Path | None = None, *, settings
         keys = resolve(history, migrations)
         refuse_unmade(history, read_catalog(conn), keys)
     return write_records(project_, keys, apply)
+
+
+def stamp(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
+          db: str | Path | None = None, config: str | Path | None = None, apply: bool = False) -> Stamping:
+    """Record the migrations whose work the database already has (per migration, from its tables
+    and columns) - only with ``apply``, after a backup copy; else say which it would record."""
+    from driftaudit.repair.stamp import stamp as stamp_records
+    from driftaudit.schema.introspect import read_catalog
+    from driftaudit.sources.history import load_history
+
+    project_ = open_project(_selection(project, settings, database, db, config))
+    with _readonly(project_) as conn:
+        history = load_history(conn)
+        catalog = read_catalog(conn)
+    return stamp_records(project_, history, catalog, apply)
 
 
 def restore(migration: str, project: str | Path | None = None, *, settings: str | None = None,

@@ -125,6 +125,12 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     record.add_argument("--apply", action="store_true",
                         help="write the records (a backup copy of the database is taken first)")
 
+    stamp = command("stamp", "record the migrations whose work the database already has (--apply writes, "
+                             "after a backup copy)", "STAMP")
+    _selection_options(stamp)
+    stamp.add_argument("--apply", action="store_true",
+                       help="write the records (a backup copy of the database is taken first)")
+
     restore = command("restore", "write back a deleted migration file others depend on (from git, "
                                  "else a stand-in without operations)", "RESTORE")
     restore.add_argument("migration", metavar="APP.NAME", help="the deleted migration, e.g. appname.0002_add_rank")
@@ -176,7 +182,7 @@ def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
 
 def _dispatch(args) -> int:
     commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
-                "propose": _propose, "verify": _verify, "record": _record,
+                "propose": _propose, "verify": _verify, "record": _record, "stamp": _stamp,
                 "restore": _restore}
     return commands[args.command](args)
 
@@ -312,6 +318,35 @@ def _record(args) -> int:
     selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
     argv = ["driftaudit", "record", *args.migrations, *selection.argv(), "--apply"]
     print(f"to write them (a backup copy is taken first): {shlex.join(argv)}")
+    return 0
+
+
+def _stamp(args) -> int:
+    """Exit 0 recorded or listed; 1 refused for an app (nothing written)."""
+    import shlex
+
+    from driftaudit import api
+    from driftaudit.sources.history import migration_label
+    from driftaudit.sources.project import Selection
+
+    stamping = api.stamp(**_selection(args), apply=args.apply)
+    for app, why in stamping.refused:
+        print(f"not recorded: app '{app}': {why}")
+    names = ", ".join(migration_label(k) for k in stamping.records)
+    if stamping.refused:
+        print("nothing was written: the database does not match these migrations; `driftaudit report` "
+              "says what differs")
+        return 1
+    if not stamping.records:
+        print("nothing to record: every migration whose work the database has is recorded")
+        return 0
+    if stamping.applied:
+        print(f"recorded as applied (not run): {names}")
+        print(f"backup of the database before: {stamping.backup}")
+        return 0
+    print(f"would record as applied (not run): {names}")
+    selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
+    print(f"to write them (a backup copy is taken first): {shlex.join(['driftaudit', 'stamp', *selection.argv(), '--apply'])}")
     return 0
 
 

@@ -100,6 +100,22 @@ exit codes:
   0  recorded, or listed what would be
   2  could not run: unknown migration, or one the database does not match (one line)"""
 
+STAMP = """\
+Record in django_migrations the migrations whose work the database already has (Flyway's
+baseline, Alembic's stamp), deciding per migration from the tables and columns it makes: for a
+database without django_migrations, or whose records were lost. Refuses (and writes nothing)
+when the database does not match an app's history. Without --apply it only lists them."""
+
+STAMP_EPILOG = """\
+examples:
+  driftaudit stamp            list the records it would write, and why not others
+  driftaudit stamp --apply    write them (a backup copy of the database is taken first)
+
+exit codes:
+  0  recorded, listed, or nothing to record
+  1  the database does not match an app's migrations: nothing written (each listed)
+  2  could not run (one line on stderr)"""
+
 RESTORE = """\
 Write back a deleted migration file that other migrations depend on: git's last text of it,
 else a stand-in without operations, so that Django's loader works again."""

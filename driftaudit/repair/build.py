@@ -196,7 +196,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
     for app, others in _tables_needed(grouped).items():
         needs.setdefault(app, set()).update(others)
     order = _order(grouped, needs)
-    _orphans_first(grouped, order, lambda table: _has_orphans(planner.facts.conn, table))
+    _row_fixes_first(grouped, order, lambda table: _has_orphans(planner.facts.conn, table))
     repairs = []
     previous = None
     applied = history.applied | {squash for squash, _ in squashes.values()}
@@ -267,24 +267,27 @@ def _order(grouped: dict, needs: dict) -> list[str]:
     return out
 
 
-def _orphans_first(grouped: dict, order: list[str], has_orphans) -> None:
-    """Every orphan fix, and every drop of a table that holds orphans, goes into the migration
-    that runs first - or that points at a table the orphan fixes take rows out of.
+def _row_fixes_first(grouped: dict, order: list[str], has_orphans) -> None:
+    """Every row fix (orphans last: taking out a duplicate orphans the rows pointing at it), and
+    every drop of a table that holds orphans - or that points at a table the orphan fixes take
+    rows out of - goes into the migration that runs first.
 
     Django's SQLite schema editor checks the foreign keys of the *whole* database when each
     migration ends: an orphan left for a later migration of another app fails the first one
     (seed 4165: the first repair quarantined book rows that a stale table, dropped by the
     second repair, still pointed at).
     """
-    if len(grouped) < 2:
+    if not order:
         return
-    orphans = [f for app in order for f in grouped[app]["fixes"] if f.kind.startswith("orphans")]
+    fixes = [f for app in order for f in grouped[app]["fixes"]]
+    orphans = [f for f in fixes if f.kind.startswith("orphans")]
     for g in grouped.values():
-        g["fixes"] = [f for f in g["fixes"] if not f.kind.startswith("orphans")]
+        g["fixes"] = []
     first = grouped[order[0]]
-    first["fixes"] = orphans + first["fixes"]
-    # rows the orphan fixes take out orphan the rows of a table dropped later that point at them
-    emptied = {f.table.lower() for f in orphans if f.kind != "orphans-set-null"}
+    # rows taken out for other reasons first: the orphans they make are then taken with the rest
+    first["fixes"] = [f for f in fixes if not f.kind.startswith("orphans")] + orphans
+    # rows the fixes take out orphan the rows of a table dropped later that point at them
+    emptied = {f.table.lower() for f in fixes if f.kind != "orphans-set-null"}
 
     def orphaned(step) -> bool:
         targets = {fk.target_table.lower() for fk in (step.current.foreign_keys if step.current else ())}

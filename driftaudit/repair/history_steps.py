@@ -62,8 +62,8 @@ def history_blockers(sources, owner, alias: str) -> list[Problem]:
             out.append(Problem("", say("problem", "no_records", tables=", ".join(tables[:10]),
                                        more=f" (+{len(tables) - 10})" if len(tables) > 10 else "",
                                        database="" if alias == "default" else f" --database {alias}"),
-                               "history", ("python", "manage.py", "migrate", "--fake",
-                                           *(("--database", alias) if alias != "default" else ()))))
+                               "history", ("driftaudit", "stamp", *(("--database", alias) if alias != "default" else ()),
+                                           "--apply")))
     return out
 
 

@@ -1,7 +1,8 @@
 """Orphans that removing orphans makes: how many rows, in which tables, over how many rounds.
 
 Moving an orphan row out of its table (quarantine or delete) orphans the rows that point at it:
-a self key's children, other tables' keys. Django's schema editor checks every foreign key of the
+a self key's children, other tables' keys - and so does moving out a duplicate, a row with a
+NULL the models reject, or a row failing a new CHECK. Django's schema editor checks every foreign key of the
 whole database when a migration ends, so the repair must take those too. This module follows
 the chain on the audited database, read-only (keys only, from SQLite), and says how many
 rounds of "move the rows whose parent is missing" it takes until none is left; the repair
@@ -38,11 +39,17 @@ class Cascade:
     rows: dict
 
 
-def cascade(conn: sqlite3.Connection, edges: list[KeyEdge], max_rounds: int = MAX_ROUNDS) -> Cascade:
-    gone: dict[str, set] = {}  # table -> rowids taken out
+def cascade(conn: sqlite3.Connection, edges: list[KeyEdge], max_rounds: int = MAX_ROUNDS,
+            removed: dict[str, set] | None = None) -> Cascade:
+    """``removed``: rowids other fixes take out first (duplicates, NULLs, CHECK failures): the
+    rows pointing at them are orphans of the first round."""
+    gone: dict[str, set] = {t: set(r) for t, r in (removed or {}).items()}  # table -> rowids taken out
     gone_keys: dict[tuple, set] = {}  # (table, column) -> values of taken-out rows
     counted: dict[KeyEdge, int] = {}
     wanted = {(e.parent, e.parent_column) for e in edges}
+    for parent_table, column in wanted:
+        if gone.get(parent_table):
+            gone_keys[(parent_table, column)] = _values(conn, parent_table, column, gone[parent_table])
     rounds = 0
     while rounds <= max_rounds:
         found: dict[str, set] = {}

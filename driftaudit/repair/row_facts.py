@@ -179,8 +179,8 @@ class RowFacts:
     def cascaded(self, fixes: list[RowFix]) -> tuple[list, list]:
         """``fixes`` with the orphans their own removal makes: counts over every round, and new
         fixes for tables that only the cascade reaches."""
-        found = cascade(self.conn, [k[0] for k in self.keys])
-        if found.rounds <= 1:
+        found = cascade(self.conn, [k[0] for k in self.keys], removed=self._removed_first(fixes))
+        if found.rounds == 0:
             return fixes, []
         if found.rounds > MAX_ROUNDS:
             table = next(iter(found.rows)).child
@@ -200,6 +200,15 @@ class RowFacts:
             else:
                 out[i] = fix
         return out, []
+
+    def _removed_first(self, fixes: list[RowFix]) -> dict[str, set]:
+        """table -> rowids the fixes other than orphans' take out (they run first)."""
+        out: dict[str, set] = {}
+        for fix in fixes:
+            if not fix.kind.startswith("orphans"):
+                rows = self.conn.execute(f"SELECT rowid FROM {q(fix.table)} WHERE {fix.where}")
+                out.setdefault(fix.table, set()).update(r for (r,) in rows)
+        return out
 
     def _orphans(self, target, current, fk, columns, where, count, identity, parent):
         policy = self.config.fix_policy("orphans", target.name)

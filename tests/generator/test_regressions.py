@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from generator.edits import (add_check, add_m2m, add_unique, change_db_table, remove_constraint, remove_m2m, remove_model,
-                             rename_model, require_value)
+from generator.edits import (add_check, add_m2m, add_model, add_unique, change_db_table, remove_constraint,
+                             remove_m2m, remove_model, rename_model, require_value)
 from generator.scenario import ROWS_IT_REJECTS, Drift, Scenario
 from generator.spec import App, Field, Model
 
@@ -416,3 +416,23 @@ def test_a_deleted_file_another_apps_rename_depended_on(holds, django_features):
     scenario = case(django_features, apps, Drift("honest", edit_m2m, after_m2m),
                     Drift("honest", edit_rename, after_rename), Drift("delete-file", detail="app appiota"))
     assert holds(scenario) == []
+
+
+def test_rows_pointing_at_a_quarantined_duplicate_follow_it(holds, django_features):
+    """Seed 5010: the duplicate a repair set aside was still referenced (a key, a join table):
+    Django's foreign key check failed the repair. Rows taken out for any reason now feed the
+    orphan rounds, which run after them."""
+    apps = [App("appa", (Model("appa", "Item", (Field("code", "int"), Field("name", "char"))),
+                         Model("appa", "Note", (Field("item", "fk", target="appa.Item"),))))]
+    after, edit = edited(add_unique, apps, django_features)
+    point = Drift("script", detail='UPDATE "appa_note" SET "item_id" = (SELECT max("id") FROM "appa_item");',
+                  tables=(), cause="")
+    assert holds(case(django_features, apps, Drift("fake", edit, after, detail=ROWS_IT_REJECTS), point)) == []
+
+
+def test_verify_allows_the_content_types_a_created_model_adds(holds, django_features):
+    """Seeds 5007, 5040: a repair that creates a table makes migrate's post_migrate handlers add
+    its content type and permissions; verify called those rows unexplained."""
+    apps = [App("appa", (Model("appa", "Item", (Field("name", "char"),)),))]
+    after, edit = edited(add_model, apps, django_features)
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
