@@ -235,7 +235,7 @@ def build_plan(audit: AuditInput, findings: list[Finding], host: str | None = No
                                      role="state"))
             previous_file = (app, later_name)
     repairs += _models_after_pending(later, planner, history, apps, local, host, name, repairs, findings)
-    expected, changes = _expected_rows(sources.d_cat, steps, fixes, planner.facts)
+    expected, changes = _expected_rows(sources.d_cat, steps, fixes, planner.facts, planner.pending_tables)
     return Plan(tuple(repairs), tuple(problems), expected, changes)
 
 
@@ -377,11 +377,18 @@ def _first_pending(graph, history, gaps: set = frozenset()) -> tuple:
     return tuple(sorted(out))
 
 
-def _expected_rows(d_cat: Catalog, steps, fixes, facts) -> tuple[dict, dict]:
+#: the expected count of a table that migrations not applied yet change: theirs to say
+BY_MIGRATIONS = "migrations"
+
+
+def _expected_rows(d_cat: Catalog, steps, fixes, facts, pending_tables=frozenset()) -> tuple[dict, dict]:
     """Rows per table after the repair, per policy, and why a count changes."""
     expected, why = {}, {}
     names = {s.old_name.lower(): s for s in steps if s.old_name}
     for name, table in d_cat.tables.items():
+        if name in pending_tables:
+            expected[table.name], why[table.name] = BY_MIGRATIONS, "changed by migrations not applied yet"
+            continue
         rows = facts.count(table.name)
         step = names.get(name)
         if step is not None and step.action in ("drop", "backup-drop"):

@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from generator.edits import (add_check, add_m2m, add_model, add_unique, change_db_table, remove_constraint,
-                             remove_m2m, remove_model, rename_model, require_value)
+from generator.edits import (add_check, add_m2m, add_model, add_unique, alter_field, change_db_table,
+                             remove_constraint, remove_m2m, remove_model, rename_model, require_value)
 from generator.scenario import ROWS_IT_REJECTS, Drift, Scenario
 from generator.spec import App, Field, Model
 
@@ -436,3 +436,15 @@ def test_verify_allows_the_content_types_a_created_model_adds(holds, django_feat
     apps = [App("appa", (Model("appa", "Item", (Field("name", "char"),)),))]
     after, edit = edited(add_model, apps, django_features)
     assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_verify_leaves_the_tables_pending_migrations_drop_to_them(holds, django_features):
+    """Seed 5117: a repair beside the user's own unapplied RemoveModel: verify runs migrate,
+    which applies both, and called the dropped table's rows lost."""
+    apps = [App("appa", (Model("appa", "Item", (Field("qty", "int"),)),
+                         Model("appa", "Note", (Field("item", "fk", target="appa.Item"),))))]
+    faked, fake_edit = edited(alter_field, apps, django_features)
+    removed, remove_edit = edited(remove_model, faked, django_features)
+    assert "appa.Note" in remove_edit.description
+    assert holds(case(django_features, apps, Drift("fake", fake_edit, faked),
+                      Drift("unapplied", remove_edit, removed))) == []
