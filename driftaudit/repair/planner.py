@@ -103,12 +103,19 @@ class Planner:
         reasons: dict[str, list[str]] = {}
         self.kinds: dict[str, set] = {}
         renamed: dict[str, str] = {}  # new -> old
+        accepted = {(f.kind, (f.table or "").lower(), (f.column or "").lower()) for f in self.findings if f.accepted}
+        kept: dict[str, list] = {}  # table -> differences accepted in the config: never undone
         for diff in diffs:
+            if (diff.kind, diff.table.lower(), (diff.column or "").lower()) in accepted:
+                kept.setdefault(diff.table.lower(), []).append(diff)
+                continue
             self.kinds.setdefault(diff.table.lower(), set()).add(diff.kind)
             if diff.kind == "renamed-table":
                 renamed[diff.table.lower()] = diff.detail["old_table"].lower()
             reasons.setdefault(diff.table.lower(), []).append(_reason(diff))
         self.renamed = renamed
+        self._keep_accepted(kept, reasons)
+        t = self.target
         steps = []
         for name in sorted(set(reasons) - self.replayed):
             target, current = t.table(name), d.table(name)
@@ -129,6 +136,27 @@ class Planner:
                 steps.append(self._index_step(app, model, target, current, why)
                              or self._rebuild(app, model, target, current, why))
         return [s for s in steps if s is not None]
+
+    def _keep_accepted(self, kept: dict, reasons: dict) -> None:
+        """Accepted drift on a table the repair still changes: an index made by hand is kept (the
+        target gets the database's index, recreated after a rebuild); anything else a rebuild
+        would undo stops the proposal, saying so."""
+        d, tables = self.s.d_cat, dict(self.target.tables)
+        for name, diffs in sorted(kept.items()):
+            if name not in reasons or name not in tables:
+                continue  # nothing else to do on this table: it stays as it is
+            extra = [diff for diff in diffs if diff.kind in ("index-extra", "unique-extra")]
+            current = d.table(name)
+            indexes = [ix for diff in extra for ix in (current.indexes if current else ())
+                       if ix.name == diff.detail.get("index_name") and ix.origin == "c" and ix.sql]
+            undone = [diff for diff in diffs if diff not in extra] + extra[len(indexes):]
+            if undone:
+                self.problems.append(Problem(name, fill(
+                    words()["problem"]["accepted_undone"], table=tables[name].name,
+                    reason="; ".join(dict.fromkeys(reasons[name])),
+                    accepted=", ".join(f"{diff.kind} {diff.column or ''}".strip() for diff in undone))))
+            tables[name] = replace(tables[name], indexes=tables[name].indexes + tuple(indexes))
+        self.target = Catalog(tables, self.target.raw_objects, self.target.declared_index_names)
 
     def _index_step(self, app, model, target: Table, current: Table, why: str) -> TableStep | None:
         """Only ``CREATE INDEX`` indexes differ (the diff found nothing else): drop and create them."""
