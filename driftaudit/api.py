@@ -149,14 +149,17 @@ def restore(migration: str, project: str | Path | None = None, *, settings: str 
             database: str = "default", db: str | Path | None = None, config: str | Path | None = None,
             write: bool = True) -> Restoration:
     """Write back the deleted file of ``migration`` (``app.name``) that others depend on: git's
-    last text of it, else a stand-in without operations (``write=False``: only say which)."""
+    last text of it, else (recorded as applied) the operations the models and its neighbours
+    say it had, else a stand-in without operations (``write=False``: only say which)."""
     from driftaudit.repair.restore import restore as bring_back
+    from driftaudit.schema.introspect import read_catalog
     from driftaudit.sources.history import load_history
 
     project_ = open_project(_selection(project, settings, database, db, config))
     with _readonly(project_) as conn:
         history = load_history(conn)
-    return bring_back(history, migration, write)
+        catalog = read_catalog(conn)
+    return bring_back(history, migration, write, catalog)
 
 
 def explain_delete(model: str, pk: str, project: str | Path | None = None, *, settings: str | None = None,

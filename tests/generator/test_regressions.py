@@ -418,6 +418,31 @@ def test_a_deleted_file_another_apps_rename_depended_on(holds, django_features):
     assert holds(scenario) == []
 
 
+def test_a_deleted_recorded_migration_is_rebuilt_with_its_operations(tmp_path, django_features):
+    """Issue 14: without git, `restore` of a recorded migration writes the operations the models
+    and its neighbours say it had (here the RemoveField of appiota.0002), not an empty stand-in;
+    the project is then clean with no repair migration at all."""
+    from conftest import driftaudit
+
+    from generator.scenario import play
+    from generator.workspace import Workspace
+
+    delta = App("appdelta", (Model("appdelta", "Order", (Field("name", "char"),)),))
+    room = Model("appiota", "Room", (Field("name", "char"), Field("tags", "m2m", target="appdelta.Order")))
+    apps = [delta, App("appiota", (room,))]
+    after, edit = edited(remove_m2m, apps, django_features)
+    ws = Workspace(tmp_path / "project", django_features)
+    play(case(django_features, apps, Drift("honest", edit, after), Drift("delete-file", detail="app appiota")), ws)
+    (gone,) = [f["migration"] for f in driftaudit("report", "--format", "json", cwd=ws.root).json["findings"]
+               if f["kind"] == "ghost-migration"]
+    run = driftaudit("restore", gone, cwd=ws.root)
+    assert run.code == 0 and "(synthesized (confidence: medium))" in run.stdout, run.stdout + run.stderr
+    text = (ws.root / "appiota" / "migrations" / f"{gone.split('.')[1]}.py").read_text()
+    assert "migrations.RemoveField(" in text and "name='tags'" in text and "confidence: medium" in text
+    assert driftaudit("report", cwd=ws.root).code == 0
+    assert ws.manage("makemigrations", "--check", "--dry-run", check=False).returncode == 0
+
+
 def test_rows_pointing_at_a_quarantined_duplicate_follow_it(holds, django_features):
     """Seed 5010: the duplicate a repair set aside was still referenced (a key, a join table):
     Django's foreign key check failed the repair. Rows taken out for any reason now feed the
