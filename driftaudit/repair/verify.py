@@ -23,8 +23,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from driftaudit.repair.build import BY_MIGRATIONS
 from driftaudit.repair.propose import Proposal
+from driftaudit.repair.row_plan import BY_MIGRATIONS
 from driftaudit.sources.database import open_readonly
 from driftaudit.sources.project import Project
 from driftaudit.sql import quote_identifier as q
