@@ -18,9 +18,6 @@ from driftaudit.repair.names import backup_name
 from driftaudit.repair.plan import AppRepair, Plan, Problem
 from driftaudit.repair.planner import Planner
 from driftaudit.repair.row_plan import expected_rows, has_orphans, row_fixes_first
-    has_orphans,
-    row_fixes_first,
-)
 from driftaudit.repair.wording import words
 from driftaudit.schema.catalog import RawObject
 from driftaudit.schema.read import AuditInput
