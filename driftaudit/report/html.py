@@ -71,6 +71,7 @@ def render_html(report, repair=None) -> str:
         "<main>",
         _index(report),
         *(_group(report, group, history, root) for group in report.groups),
+        _ungrouped(report, root),
         _next_steps(report),
         _repair(report, repair),
         _history(report, history),
@@ -91,7 +92,8 @@ def render_html(report, repair=None) -> str:
 # -- header, summary, filters, index -------------------------------------------------------------
 def _project(data: dict) -> str:
     project = data["project"]
-    return (f"<p class='meta'><code>{esc(project['database'])}</code> · settings <code>{esc(project['settings'])}</code>"
+    database = f"<code>{esc(project['database'])}</code>" if project["database"] else "no database (--no-db)"
+    return (f"<p class='meta'>{database} · settings <code>{esc(project['settings'])}</code>"
             f" · Django {esc(project['django_version'])} · SQLite {esc(project['sqlite_version'])}</p>")
 
 
@@ -178,6 +180,16 @@ def _group(report, group, history: dict, root: Path) -> str:
             "<dl class='facts'>" + "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts) + "</dl>"
             + (f"<details open><summary>The story: migrations of {esc(', '.join(sorted(apps)))}</summary>{story}</details>"
                if story else "")
+            + "".join(_finding(report, f, root) for f in findings) + "</section>")
+
+
+def _ungrouped(report, root: Path) -> str:
+    """Findings no group tells (``report --no-db`` groups none), so that none is left out."""
+    findings = [f for f in report.findings if report.group_of(f.id) is None]
+    if not findings:
+        return ""
+    worst = max(findings, key=lambda f: f.rank).severity
+    return (f"<section class='group {esc(worst)}' id='ungrouped'><h2>Findings</h2>"
             + "".join(_finding(report, f, root) for f in findings) + "</section>")
 
 

@@ -179,6 +179,20 @@ def test_with_repair_is_for_the_html_format_only(built_samples):
     assert "--format html" in run.stderr
 
 
+def test_findings_no_group_tells_are_shown_too(built_samples):
+    """``report --no-db`` groups nothing: its findings still each get their article."""
+    project = built_samples("drift_pending")
+    run = driftaudit("report", "--no-db", "--format", "html", cwd=project)
+    assert run.code == 1
+    findings = driftaudit("report", "--no-db", "--format", "json", cwd=project).json["findings"]
+    document, errors = parse(run.stdout)
+    assert errors == [] and findings
+    section = document.by_id("ungrouped")
+    assert [a.attrs["id"] for a in section.find_all("article")] == [f["id"] for f in findings]
+    assert "no database (--no-db)" in document.find("p", cls="meta").text
+    self_contained(run.stdout, document)
+
+
 def test_a_clean_project_says_so_without_filters(built_samples):
     page, document = page_of(built_samples("clean_history"))
     assert "No drift" in document.by_id("summary").text and document.by_id("filters") is None
