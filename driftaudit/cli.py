@@ -91,6 +91,9 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     report.add_argument("--no-db", action="store_true",
                         help="read no database: only model changes without a migration, unimportable "
                              "migration files and missing dependencies (the pre-commit hook)")
+    report.add_argument("--with-repair", action="store_true",
+                        help="html only: add the repair SQL (what 'propose --sql' prints, or the problems that "
+                             "stop the repair) to the page; computes the proposal, writes nothing")
     text = report.add_argument_group("text report")
     text.add_argument("-v", "--verbose", action="store_true",
                       help="tell each finding's whole story: what differs and why, what it breaks, what to do")
@@ -204,14 +207,18 @@ def _report(args) -> int:
     from driftaudit.report.terminal import text_options
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if args.with_repair and (fmt != "html" or args.no_db):
+        raise AuditError("--with-repair adds the repair SQL to the HTML report: use it with --format html, "
+                         "without --no-db")
     if args.no_db:
         if args.db:
             raise AuditError("--no-db reads no database; leave out --db FILE")
         report = api.audit_files(project=args.project, settings=args.settings, config=args.config)
     else:
         report = api.audit(**_selection(args), data=not args.no_data, progress=scan_progress(fmt))
+    repair = api.propose(**_selection(args)) if args.with_repair else None
     options = text_options(args.color, args.verbose, None if args.output else sys.stdout)
-    text = render(report, fmt, **options)
+    text = render(report, fmt, repair=repair, **options)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from driftaudit.report.github import append_step_summary
 

@@ -48,6 +48,7 @@ examples:
   driftaudit report --verbose                        what, why, what breaks, what to do
   driftaudit report --format json --output drift.json
   driftaudit report --format markdown                for a pull-request comment
+  driftaudit report --format html --with-repair --output drift.html
   driftaudit report --db /backups/prod.sqlite3       audit a copy of production
   driftaudit report --no-data --fail-on error        schema only; fail CI on errors only
   NO_COLOR=1 driftaudit report | less                no colour (as when piped)

@@ -17,6 +17,7 @@ from driftaudit.explain.data_impact import DataImpact
 from driftaudit.explain.explainer import Explainer
 from driftaudit.explain.finding import Finding
 from driftaudit.explain.groups import Group, group_findings
+from driftaudit.explain.history_facts import fmt_time, parse_applied
 from driftaudit.explain.locations import Locator
 from driftaudit.explain.pending import pending_model_changes
 from driftaudit.explain.raw_objects import raw_object_findings
@@ -102,7 +103,7 @@ def explain(audit: AuditInput, data: bool = True, progress: bool | Progress = Fa
     findings = [replace(f, id=f"F{i}") for i, f in enumerate(findings, 1)]
     return Report(project.settings_module, project.database_label, project.database_path,
                   sqlite3.sqlite_version, django.get_version(), findings,
-                  _history_summary(sources.history), config, groups=group_findings(findings),
+                  _history_summary(sources.history, explainer.evidence.use_tz), config, groups=group_findings(findings),
                   locations=Locator(audit.apps, sources.history, project.settings_module).locate(findings),
                   root=str(project.root))
 
@@ -131,9 +132,12 @@ def _fold_into_unapplied(schema: list[Finding], history: list[Finding]) -> list[
     return kept
 
 
-def _history_summary(history: History) -> dict:
+def _history_summary(history: History, use_tz: bool) -> dict:
+    """The history's migrations by state, and when each record says it was applied (in UTC)."""
+    times = {key: parse_applied(text) for key, text in history.records.items()}
     return {
         "applied": [migration_label(k) for k in history.applied_plan],
         "ghost": [migration_label(k) for k in history.ghosts],
         "unapplied": [migration_label(k) for k in history.unapplied] if history.has_records_table else [],
+        "recorded_at": {migration_label(k): fmt_time(t, use_tz) for k, t in times.items() if t is not None},
     }

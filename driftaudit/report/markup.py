@@ -1,10 +1,9 @@
-"""Markdown and HTML forms of the report, for pull-request comments, job summaries and CI
-artifacts. Both tell each root cause once (:mod:`driftaudit.explain.groups`), its findings
-beneath it."""
+"""The markdown form of the report, for pull-request comments and job summaries. It tells each
+root cause once (:mod:`driftaudit.explain.groups`), its findings beneath it. The HTML page is
+:mod:`driftaudit.report.html`."""
 
 from __future__ import annotations
 
-import html
 import shlex
 
 from driftaudit.config.rules import counted
@@ -68,35 +67,3 @@ def render_markdown(report) -> str:
                 for step in report.next_steps]
         out.append("")
     return "\n".join(out) + "\n"
-
-
-def render_html(report) -> str:
-    data = report.to_json()
-    esc = html.escape
-    sections = []
-    for group in report.groups:
-        rows = "".join(
-            f"<tr class='{esc(f.severity)}'><td>{esc(f.id)}</td><td>{esc(f.severity)}</td><td>{esc(f.rule)}</td>"
-            f"<td>{esc(f.kind)}</td><td><code>{esc(f.subject)}</code></td><td>{esc(f.signature or '')}</td>"
-            f"<td>{esc(f.cause)}</td><td>{esc(f.explanation)}<br><strong>Breaks:</strong> {esc(breaks(f))}"
-            f"<br><em>{esc(f.fix or '')}</em></td></tr>"
-            for f in _findings(report, group)
-        )
-        blocks = f"<dt>blocks</dt><dd>{esc(_blocks(group))}</dd>" if group.blocks else ""
-        sections.append(
-            f"<section class='group {esc(group.severity)}' id='{esc(group.id)}'>"
-            f"<h2>{esc(group.id)} {esc(group.title)}</h2><dl><dt>cause</dt><dd>{esc(group.cause)}</dd>"
-            f"<dt>left</dt><dd>{_left(group, lambda o: f'<code>{esc(o)}</code>')}</dd>{blocks}"
-            f"<dt>to do</dt><dd>{esc(group.to_do)}</dd></dl>"
-            "<table><tr><th>id</th><th>severity</th><th>rule</th><th>kind</th><th>object</th>"
-            f"<th>signature</th><th>cause</th><th>explanation</th></tr>{rows}</table></section>")
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>driftaudit report</title>"
-        "<style>body{font-family:sans-serif}td{vertical-align:top;padding:4px}dt{font-weight:bold}"
-        ".error td:nth-child(2){color:#b00}.warning td:nth-child(2){color:#a60}</style></head><body>"
-        f"<h1>driftaudit: {esc(counted(len(report.findings), 'finding', 'findings'))} from "
-        f"{esc(counted(len(report.groups), 'cause', 'causes'))}</h1>"
-        f"<p><code>{esc(data['project']['database'])}</code> · Django {esc(data['project']['django_version'])}"
-        f" · SQLite {esc(data['project']['sqlite_version'])}</p>"
-        f"{''.join(sections)}</body></html>\n"
-    )
