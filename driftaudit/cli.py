@@ -125,6 +125,18 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     record.add_argument("--apply", action="store_true",
                         help="write the records (a backup copy of the database is taken first)")
 
+    adopt = command("adopt", "keep the database's way: write the model change and a state-only migration "
+                             "for drift kept on purpose", "ADOPT")
+    adopt.add_argument("targets", nargs="*", metavar="TARGET",
+                       help="a finding id of the current report (F3), TABLE (its schema findings) or TABLE.COLUMN")
+    adopt.add_argument("--all-of", action="append", default=[], metavar="KIND",
+                       help="every finding of this kind (index-extra, unique-extra, column-type, column-null, "
+                            "column-default); may repeat")
+    _selection_options(adopt)
+    adopt.add_argument("--reason", metavar="TEXT", help="why the database's way is kept (the migration's docstring)")
+    adopt.add_argument("--dry-run", action="store_true",
+                       help="print the changes as a unified diff (models.py and the migration) instead of writing")
+
     restore = command("restore", "write back a deleted migration file others depend on (from git, "
                                  "else a stand-in without operations)", "RESTORE")
     restore.add_argument("migration", metavar="APP.NAME", help="the deleted migration, e.g. appname.0002_add_rank")
@@ -177,7 +189,7 @@ def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
 def _dispatch(args) -> int:
     commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
                 "propose": _propose, "verify": _verify, "record": _record,
-                "restore": _restore}
+                "restore": _restore, "adopt": _adopt}
     return commands[args.command](args)
 
 
@@ -312,6 +324,48 @@ def _record(args) -> int:
     selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
     argv = ["driftaudit", "record", *args.migrations, *selection.argv(), "--apply"]
     print(f"to write them (a backup copy is taken first): {shlex.join(argv)}")
+    return 0
+
+
+def _adopt(args) -> int:
+    """Exit 0 written, printed (--dry-run) or nothing matched --all-of; 1 nothing written: a
+    finding cannot be adopted, or the model source must be changed by hand (the migration is
+    still printed)."""
+    from driftaudit import api
+
+    if not args.targets and not args.all_of:
+        raise AuditError("name what to adopt: a finding id (F3), TABLE, TABLE.COLUMN or --all-of KIND "
+                         "(see 'driftaudit adopt --help')")
+    adoption = api.adopt(args.targets, **_selection(args), all_of=args.all_of, reason=args.reason)
+    if adoption.refusals:
+        for line in adoption.refusals:
+            print(f"driftaudit: {line}", file=sys.stderr)
+        print("driftaudit: nothing was written", file=sys.stderr)
+        return 1
+    if not adoption.changes:
+        print(f"nothing to adopt: the report has no {' or '.join(args.all_of)} finding")
+        return 0
+    for change in adoption.changes:
+        print(f"adopt {change.finding.id} ({change.finding.kind} {change.finding.subject}): "
+              f"{change.model._meta.label} {change.summary}")
+    if adoption.by_hand:
+        for line in adoption.by_hand:
+            print(f"driftaudit: {line}", file=sys.stderr)
+        for path, text in adoption.migrations.items():
+            print(f"# {adoption.shown(path)} (not written: write it once the model says the same)\n{text}")
+        print("driftaudit: nothing was written", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        sys.stdout.write(adoption.diff())
+        print("(dry run: nothing written)")
+        return 0
+    for path in adoption.write():
+        print(f"wrote {adoption.shown(path)}")
+    if adoption.migrations:
+        print("next: `python manage.py migrate` records the adopt migration (it runs no SQL), then "
+              "`driftaudit report` no longer has these findings")
+    else:
+        print("next: `driftaudit report` no longer has these findings (the migration files already said so)")
     return 0
 
 
