@@ -332,41 +332,17 @@ def _adopt(args) -> int:
     finding cannot be adopted, or the model source must be changed by hand (the migration is
     still printed)."""
     from driftaudit import api
+    from driftaudit.report.adopt_text import render_adoption
 
     if not args.targets and not args.all_of:
         raise AuditError("name what to adopt: a finding id (F3), TABLE, TABLE.COLUMN or --all-of KIND "
                          "(see 'driftaudit adopt --help')")
     adoption = api.adopt(args.targets, **_selection(args), all_of=args.all_of, reason=args.reason)
-    if adoption.refusals:
-        for line in adoption.refusals:
-            print(f"driftaudit: {line}", file=sys.stderr)
-        print("driftaudit: nothing was written", file=sys.stderr)
-        return 1
-    if not adoption.changes:
-        print(f"nothing to adopt: the report has no {' or '.join(args.all_of)} finding")
-        return 0
-    for change in adoption.changes:
-        print(f"adopt {change.finding.id} ({change.finding.kind} {change.finding.subject}): "
-              f"{change.model._meta.label} {change.summary}")
-    if adoption.by_hand:
-        for line in adoption.by_hand:
-            print(f"driftaudit: {line}", file=sys.stderr)
-        for path, text in adoption.migrations.items():
-            print(f"# {adoption.shown(path)} (not written: write it once the model says the same)\n{text}")
-        print("driftaudit: nothing was written", file=sys.stderr)
-        return 1
-    if args.dry_run:
-        sys.stdout.write(adoption.diff())
-        print("(dry run: nothing written)")
-        return 0
-    for path in adoption.write():
-        print(f"wrote {adoption.shown(path)}")
-    if adoption.migrations:
-        print("next: `python manage.py migrate` records the adopt migration (it runs no SQL), then "
-              "`driftaudit report` no longer has these findings")
-    else:
-        print("next: `driftaudit report` no longer has these findings (the migration files already said so)")
-    return 0
+    written = adoption.write() if adoption.ok and adoption.changes and not args.dry_run else []
+    out, err = render_adoption(adoption, args.all_of, args.dry_run, written)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return 0 if adoption.ok else 1
 
 
 def _restore(args) -> int:
