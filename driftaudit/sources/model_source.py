@@ -213,7 +213,7 @@ class SourceEdits:
         open_at, close_at = self._parentheses(call)
         if (added or removed) and "\n" not in self.text[open_at:close_at]:
             texts = [f"{arg.arg}={changes[arg.arg]}" if getattr(arg, "arg", None) in changes else self.segment(arg)
-                     for arg in args if arg not in removed]
+                     for arg in args if arg not in removed] + added
             self.replace(open_at, close_at + 1,
                          self._layout("(", ")", texts, open_at, close_at + 1, self.indent_of(call.lineno)))
             return
@@ -296,7 +296,8 @@ class SourceEdits:
         if self.text[line_from:start].strip() == "":
             through = after + 1 if ch == "," else end
             line_end = self.text.find("\n", through)
-            if line_end >= 0 and self.text[through:line_end].strip() == "":  # alone on its lines: drop them
+            rest = self.text[through:line_end].strip() if line_end >= 0 else "x"
+            if rest == "" or rest.startswith("#"):  # alone on its lines (with its comment): drop them
                 self.replace(line_from, line_end + 1, "")
                 return
         if index > 0:
@@ -317,7 +318,24 @@ def bracketed(opening: str, closing: str, texts: list[str], column: int, after: 
     inner = ", ".join(texts)
     if len(indent) + 4 + len(inner) <= LINE_LENGTH:
         return f"{opening}\n{indent}    {inner}\n{indent}{closing}"
-    return opening + "\n" + "".join(f"{indent}    {t},\n" for t in texts) + f"{indent}{closing}"
+    return opening + "\n" + "".join(f"{indent}    {_split_call(t, indent + '    ')},\n" for t in texts) + \
+        f"{indent}{closing}"
+
+
+def _split_call(text: str, indent: str) -> str:
+    """An item too long for its line: when it is a call, its arguments laid out in turn."""
+    if len(indent) + len(text) + 1 <= LINE_LENGTH:
+        return text
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text
+    if not isinstance(node, ast.Call) or not (node.args or node.keywords):
+        return text
+    args = sorted([*node.args, *node.keywords], key=lambda n: n.col_offset)
+    func = ast.get_source_segment(text, node.func)
+    segments = [ast.get_source_segment(text, a) for a in args]
+    return func + bracketed("(", ")", segments, len(indent) + len(func), 1, indent)
 
 
 def assignment_lines(indent: str, name: str, items: list[str]) -> list[str]:
