@@ -63,11 +63,15 @@ def check_tables(sources: Sources, state, changes: list[ModelOps]) -> dict[str, 
         before = _differences(sources.m_cat, sources, key, sources.m_cat.declared_index_names)
         after = _differences(rendered, sources, key, declared)
         wanted = {(f.kind, (f.column or "").lower(), (f.sources or {}).get("database")) for f in change.findings}
-        left = [d for d in after.values() if d[:3] in wanted or d[:3] not in before]
-        if left:
-            kind, column, database, models = left[0]
-            problems[change.table] = (f"Django would write {change.table}{'.' + column if column else ''} as "
-                                      f"{models or 'nothing'}, the database has {database or 'nothing'} ({kind})")
+        still = [d for d in after.values() if d[:3] in wanted]
+        new = [d for d in after.values() if d[:3] not in before]
+        if still or new:
+            column = (new or still)[0][1]
+            models = next((d[3] for d in new + still if d[3]), None)
+            database = next((d[2] for d in still + new if d[2]), None)
+            problems[change.table] = (
+                f"for {change.table}{'.' + column if column else ''} Django would write {models or 'nothing'}, "
+                f"the database has {database or 'nothing'}: the audit would still report {(new or still)[0][0]}")
     return problems
 
 

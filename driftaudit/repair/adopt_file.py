@@ -80,8 +80,8 @@ def _edit_model(model, source, edits: SourceEdits, changes: list) -> None:
                 raise NotEditable(f"{keyword} of {model._meta.label}.{name} is not written in its call "
                                   f"(line {call.lineno})")
         edits.set_keywords(call, keywords)
-    if meta:
-        _edit_meta(model, source, edits, meta)
+    if meta:  # in the order Django's documentation lists them
+        _edit_meta(model, source, edits, {attr: meta[attr] for attr in ("indexes", "constraints") if attr in meta})
 
 
 def _edit_meta(model, source, edits: SourceEdits, items: dict) -> None:
