@@ -132,8 +132,7 @@ ADOPT_EPILOG = """\
 examples:
   driftaudit adopt F3 --dry-run                  the diff of models.py and the migration
   driftaudit adopt shop_order.note               keep what the database has for this column
-  driftaudit adopt --all-of index-extra --reason "indexes tuned in production"
-  python manage.py migrate                       then: records it, runs no SQL
+  driftaudit adopt --all-of index-extra --reason "tuned in production"
 
 exit codes:
   0  written (or printed with --dry-run), or no finding of an --all-of kind
