@@ -267,6 +267,9 @@ class _Planner:
             raise CannotAdopt(say(f"refuse.{refusal}", **values))
         model = self.model(finding)
         app = model._meta.app_label
+        if self.history.leaf_state is None or any(m.migration[0] == app for m in self.history.missing_dependencies):
+            raise CannotAdopt(f"the migration files of app {app} do not load (see `driftaudit report`): "
+                              "fix the history first")
         self.migrations_folder(app)
         pending = [name for a, name in self.history.unapplied if a == app]
         if pending:
@@ -342,6 +345,10 @@ class _Planner:
         elif finding.kind == "column-null":
             keywords = {"null": True if not d_column.not_null else None}
         else:
+            import django
+
+            if django.VERSION < (5, 0):
+                raise CannotAdopt("a column DEFAULT is kept by db_default, which Django 5.0 added")
             keywords = {"db_default": default_value(field, d_column.default)}
         _, quote = self.style(model)
         sources = {k: None if v is None else literal(v, quote) for k, v in keywords.items()}
