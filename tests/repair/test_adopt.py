@@ -6,11 +6,13 @@ must pass, and the DDL and every row must be exactly what they were."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import driftaudit, manage
+from conftest import clean_env, driftaudit, manage
 
 SETTINGS = """\
 from pathlib import Path
@@ -151,6 +153,21 @@ def test_dry_run_prints_the_diff_and_writes_nothing(sample_copy):
            "+    note = models.CharField(max_length=200, blank=True)\n" in run.stdout
     assert "--- /dev/null\n+++ b/shop/migrations/0002_driftaudit_adopt.py\n" in run.stdout
     assert run.stdout.rstrip().endswith("(dry run: nothing written)")
+    assert files_of(root) == before
+
+
+def test_the_api_returns_the_adoption_without_writing_it(sample_copy):
+    root = sample_copy("drift_adopt")
+    before = files_of(root)
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import driftaudit
+        adoption = driftaudit.adopt(["F1"], project={str(root)!r}, reason="the report needs it")
+        assert isinstance(adoption, driftaudit.Adoption) and adoption.ok
+        print(*sorted(adoption.shown(p) for p in adoption.files))
+        print("Why: the report needs it" in adoption.diff())
+    """)], cwd=root.parent, capture_output=True, text=True, env=clean_env(), timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["shop/migrations/0002_driftaudit_adopt.py", "shop/models.py", "True"]
     assert files_of(root) == before
 
 
