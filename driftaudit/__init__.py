@@ -10,7 +10,8 @@ The package reads as its pipeline (see ``docs/ARCHITECTURE.md``)::
                   + the diff    + causes     migrations    markdown, HTML
 
 with ``config/`` (driftaudit.yaml and the rule catalog) beside them, and the public API in
-:mod:`driftaudit.api`: :func:`audit`, :func:`propose`, :func:`verify`, :func:`explain_delete`.
+:mod:`driftaudit.api`: :func:`audit`, :func:`propose`, :func:`verify`, :func:`adopt`,
+:func:`explain_delete`.
 Those names are importable from here; they are loaded on first use, so that importing the
 package (as Django does for ``INSTALLED_APPS``) stays cheap.
 """
@@ -19,7 +20,7 @@ __version__ = "0.1.0"
 
 _API = {
     "audit": "driftaudit.api", "propose": "driftaudit.api", "verify": "driftaudit.api",
-    "audit_files": "driftaudit.api",
+    "audit_files": "driftaudit.api", "adopt": "driftaudit.api", "Adoption": "driftaudit.repair.adopt",
     "explain_delete": "driftaudit.api", "open_audit": "driftaudit.api",
     "AuditError": "driftaudit.errors", "Selection": "driftaudit.sources.project",
     "Report": "driftaudit.explain.audit", "Finding": "driftaudit.explain.finding",

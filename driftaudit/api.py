@@ -23,11 +23,12 @@ line, why an audit could not run.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from driftaudit.errors import AuditError
+from driftaudit.repair.adopt import Adoption
 from driftaudit.explain.audit import Report, explain
 from driftaudit.explain.delete import Verdict
 from driftaudit.explain.rows import Progress
@@ -40,9 +41,9 @@ from driftaudit.schema.read import AuditInput, read_input
 from driftaudit.sources.database import database_error, open_readonly
 from driftaudit.sources.project import Project, Selection, open_project
 
-__all__ = ["AuditError", "Proposal", "Recording", "Report", "Restoration", "Selection", "Verdict",
-           "Stamping", "Verification", "audit", "audit_files", "explain_delete", "open_audit", "propose", "record",
-           "restore", "stamp", "verify"]
+__all__ = ["Adoption", "AuditError", "Proposal", "Recording", "Report", "Restoration", "Selection", "Stamping",
+           "Verdict", "Verification", "adopt", "audit", "audit_files", "explain_delete", "open_audit", "propose",
+           "record", "restore", "stamp", "verify"]
 
 
 def audit(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",
@@ -160,6 +161,28 @@ def restore(migration: str, project: str | Path | None = None, *, settings: str 
         history = load_history(conn)
         catalog = read_catalog(conn)
     return bring_back(history, migration, write, catalog)
+
+
+def adopt(targets: Sequence[str] = (), project: str | Path | None = None, *, all_of: Sequence[str] = (),
+          reason: str | None = None, settings: str | None = None, database: str = "default",
+          db: str | Path | None = None, config: str | Path | None = None) -> Adoption:
+    """Keep the database's way for the findings ``targets`` name (``F3``, ``TABLE``,
+    ``TABLE.COLUMN``) and those of the kinds ``all_of``: the model change for ``models.py`` and a
+    state-only migration, as an :class:`Adoption` (``.ok``, ``.refusals``, ``.diff()``,
+    ``.write()``); nothing is written here. ``reason`` goes into the migration's docstring."""
+    import shlex
+
+    from driftaudit.repair.adopt import make_adoption, select
+    from driftaudit.repair.adopt_file import say
+
+    selection = _selection(project, settings, database, db, config)
+    with open_audit(selection) as inputs:
+        report = explain(inputs)
+        chosen = select(report.findings, list(targets), list(all_of))
+        if not chosen:
+            return Adoption(root=inputs.project.root)
+        command = shlex.join(["driftaudit", "adopt", *targets, *(f"--all-of={kind}" for kind in all_of)])
+        return make_adoption(inputs, chosen, reason or say("default_reason", command=command))
 
 
 def explain_delete(model: str, pk: str, project: str | Path | None = None, *, settings: str | None = None,

@@ -134,6 +134,18 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     stamp.add_argument("--apply", action="store_true",
                        help="write the records (a backup copy of the database is taken first)")
 
+    adopt = command("adopt", "keep the database's way: write the model change and a state-only migration "
+                             "for drift kept on purpose", "ADOPT")
+    adopt.add_argument("targets", nargs="*", metavar="TARGET",
+                       help="a finding id of the current report (F3), TABLE (its schema findings) or TABLE.COLUMN")
+    adopt.add_argument("--all-of", action="append", default=[], metavar="KIND",
+                       help="every finding of this kind (index-extra, unique-extra, column-type, column-null, "
+                            "column-default); may repeat")
+    _selection_options(adopt)
+    adopt.add_argument("--reason", metavar="TEXT", help="why the database's way is kept (the migration's docstring)")
+    adopt.add_argument("--dry-run", action="store_true",
+                       help="print the changes as a unified diff (models.py and the migration) instead of writing")
+
     restore = command("restore", "write back a deleted migration file others depend on (from git, "
                                  "else a stand-in without operations)", "RESTORE")
     restore.add_argument("migration", metavar="APP.NAME", help="the deleted migration, e.g. appname.0002_add_rank")
@@ -186,7 +198,7 @@ def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
 def _dispatch(args) -> int:
     commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
                 "propose": _propose, "verify": _verify, "record": _record, "stamp": _stamp,
-                "restore": _restore}
+                "restore": _restore, "adopt": _adopt}
     return commands[args.command](args)
 
 
@@ -355,6 +367,24 @@ def _stamp(args) -> int:
     selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
     print(f"to write them (a backup copy is taken first): {shlex.join(['driftaudit', 'stamp', *selection.argv(), '--apply'])}")
     return 0
+
+
+def _adopt(args) -> int:
+    """Exit 0 written, printed (--dry-run) or nothing matched --all-of; 1 nothing written: a
+    finding cannot be adopted, or the model source must be changed by hand (the migration is
+    still printed)."""
+    from driftaudit import api
+    from driftaudit.report.adopt_text import render_adoption
+
+    if not args.targets and not args.all_of:
+        raise AuditError("name what to adopt: a finding id (F3), TABLE, TABLE.COLUMN or --all-of KIND "
+                         "(see 'driftaudit adopt --help')")
+    adoption = api.adopt(args.targets, **_selection(args), all_of=args.all_of, reason=args.reason)
+    written = adoption.write() if adoption.ok and adoption.changes and not args.dry_run else []
+    out, err = render_adoption(adoption, args.all_of, args.dry_run, written)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return 0 if adoption.ok else 1
 
 
 def _restore(args) -> int:

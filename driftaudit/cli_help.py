@@ -23,6 +23,7 @@ examples:
   driftaudit report --verbose            the whole story of every finding
   driftaudit propose --dry-run           print the repair migration without writing it
   driftaudit verify                      try the repair on a copy of the database
+  driftaudit adopt F3 --dry-run          keep the database's way for finding F3 instead
   driftaudit rules DA101                 what a rule detects, breaks and fixes
   driftaudit init                        write a starter driftaudit.yaml
   python manage.py driftaudit report     the same, with "driftaudit" in INSTALLED_APPS
@@ -30,7 +31,7 @@ examples:
 exit codes (every command; COMMAND --help says what 1 means there):
   0  clean, or done
   1  findings at or above --fail-on (report), the delete would fail (explain-delete),
-     nothing written (propose), the repaired copy is not clean (verify)
+     nothing written (propose, adopt), the repaired copy is not clean (verify)
   2  could not run: usage, settings, database or config (one line on stderr)
 
 docs: README.md (options, driftaudit.yaml, formats), docs/rules/DAxxx.md (one page per rule)"""
@@ -129,6 +130,32 @@ examples:
 exit codes:
   0  written (or printed)
   2  could not run (one line on stderr)"""
+
+ADOPT = """\
+Keep the database's way for drift kept on purpose - an index added by hand in production, a
+column widened by hand, a NULL or DEFAULT changed: write the model change into the app's
+models.py (Meta.indexes / Meta.constraints under the database's index name, or the field's
+max_length / null / db_default) and a migration 00NN_driftaudit_adopt whose operations are
+state only (SeparateDatabaseAndState, no database operation), so `python manage.py migrate`
+records it without running SQL. Nothing is written unless every finding named can be adopted
+and the adopted models, rendered by Django, match the database exactly.
+
+TARGET is a finding id of the current report (F3), TABLE (all its schema findings) or
+TABLE.COLUMN (those on that column, indexes over it included); --all-of KIND adds every
+finding of a kind. Kept: index-extra, unique-extra, column-type (a varchar length),
+column-null, column-default (a literal db_default). Anything else is refused with the reason."""
+
+ADOPT_EPILOG = """\
+examples:
+  driftaudit adopt F3 --dry-run                  the diff of models.py and the migration
+  driftaudit adopt shop_order.note               keep what the database has for this column
+  driftaudit adopt --all-of index-extra --reason "tuned in production"
+
+exit codes:
+  0  written (or printed with --dry-run), or no finding of an --all-of kind
+  1  nothing written: a finding cannot be adopted (one line each), or the model source must be
+     changed by hand (where is printed, and the migration)
+  2  could not run: a target names no finding, unknown kind, usage (one line on stderr)"""
 
 EXPLAIN_DELETE = """\
 Would Model.objects.get(pk=PK).delete() succeed on this database? Simulates Django's deletion

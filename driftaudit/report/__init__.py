@@ -1,8 +1,8 @@
 """The outputs: a ``Report`` as text for people; JSON for machines (the contract, with its JSON
 Schema: :mod:`.json_report`); markdown (:mod:`.markup`); a self-contained HTML page (:mod:`.html`); SARIF 2.1.0 for code scanning
 (:mod:`.sarif`); GitHub Actions workflow commands (:mod:`.github`); ``explain-delete`` verdicts
-(:mod:`.delete_verdict`); what ``propose`` and ``verify`` say (:mod:`.repair_text`). A new
-format is one module here plus one line in :data:`RENDERERS`."""
+(:mod:`.delete_verdict`); what ``propose`` and ``verify`` say (:mod:`.repair_text`), and
+``adopt`` (:mod:`.adopt_text`). A new format is one module here plus one line in :data:`RENDERERS`."""
 
 from __future__ import annotations
 
