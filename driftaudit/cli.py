@@ -16,14 +16,14 @@ import sys
 import traceback
 from pathlib import Path
 
-from driftaudit import __version__, cli_help
+from driftaudit import __version__, cli_help, cli_many
 from driftaudit.errors import AuditError
 from driftaudit.explain.finding import SEVERITY_ORDER
 
 FAIL_ON = ("info", "warning", "error", "never")
 COLOR = ("auto", "always", "never")
 #: report formats (driftaudit.report.FORMATS; not imported here, to keep start-up light)
-FORMATS = ("text", "json", "markdown", "html", "sarif", "github")
+FORMATS = ("text", "json", "markdown", "html", "sarif", "github", "jsonl")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,8 +44,10 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--settings", metavar="MODULE", help="settings module; default: DJANGO_SETTINGS_MODULE, else manage.py's")
     group.add_argument("--database", metavar="ALIAS", default="default",
                        help="database alias in settings.DATABASES (default: default); not with --db")
-    group.add_argument("--db", metavar="FILE", help="audit this SQLite file instead of the configured database "
-                                                    "(e.g. a copy of production); not with --database")
+    group.add_argument("--db", metavar="FILE", action="append",
+                       help="audit this SQLite file instead of the configured database (e.g. a copy of "
+                            "production); not with --database. report and propose: repeat it, or give a "
+                            "quoted glob ('backups/*.sqlite3'), for several databases")
     group.add_argument("--config", metavar="FILE", help="driftaudit.yaml rule configuration")
     group.add_argument("--traceback", action="store_true", help="show the Python traceback when the audit cannot run")
 
@@ -82,7 +84,8 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     _selection_options(report)
     report.add_argument("--format", choices=FORMATS, default=None,
                         help="text for people (default; github when GITHUB_ACTIONS=true), json for machines "
-                             "(the contract), markdown, html, sarif (code scanning), github (workflow commands)")
+                             "(the contract), markdown, html, sarif (code scanning), github (workflow commands), "
+                             "jsonl (a JSON object per finding, then per aggregate row)")
     report.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     report.add_argument("--fail-on", choices=FAIL_ON, default=None,
                         help="lowest severity that makes the exit code 1 (default: the config's fail_on, else warning)")
@@ -97,6 +100,7 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     text.add_argument("--color", choices=COLOR, default="auto",
                       help="colour and emphasis: auto (default) = on a terminal and NO_COLOR unset")
     text.add_argument("--no-color", dest="color", action="store_const", const="never", help="same as --color never")
+    cli_many.add_options(report)
 
     propose = command("propose", "write the migration(s) that repair the drift", "PROPOSE")
     _selection_options(propose)
@@ -111,6 +115,7 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     propose.add_argument("--format", choices=("text", "json"), default="text",
                          help="json: the files, their operations and SQL, the rows each fix policy moves, "
                               "the problems; with --dry-run or --sql nothing is written")
+    cli_many.add_options(propose, shard=False)
 
     verify = command("verify", "apply the proposal (or the repair propose wrote) to a copy of the project and "
                                "database and re-audit", "VERIFY")
@@ -140,6 +145,12 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     init = command("init", "write a starter driftaudit.yaml with every option commented", "INIT")
     init.add_argument("--project", metavar="DIR", help="where to write it (default: current folder)")
     init.add_argument("--force", action="store_true", help="overwrite an existing driftaudit.yaml")
+
+    merge = command("merge", "combine the JSON reports of --shard runs into one report", "MERGE")
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json", help="JSON reports of `driftaudit report`")
+    merge.add_argument("--output", metavar="FILE", help="write the merged report to FILE instead of stdout")
+    merge.add_argument("--fail-on", choices=FAIL_ON, default="warning",
+                       help="lowest severity that makes the exit code 1 (default: warning)")
 
     rules = command("rules", "list the rule catalog, or show one rule", "RULES")
     rules.add_argument("rule_id", nargs="?", metavar="DAxxx", help="a rule id (DA101) or finding kind (stale-table)")
@@ -177,18 +188,19 @@ def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
 def _dispatch(args) -> int:
     commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
                 "propose": _propose, "verify": _verify, "record": _record,
-                "restore": _restore}
+                "restore": _restore, "merge": cli_many.merge}
     return commands[args.command](args)
 
 
 def _selection(args) -> dict:
     """The selection options as the API's keywords; ``--db`` and a ``--database`` alias other
     than the default contradict each other (which database?), so they are refused."""
-    if args.db and args.database != "default":
-        raise AuditError(f"--db {args.db} and --database {args.database} contradict each other: --db audits "
+    db = cli_many.one_db(args)
+    if db and args.database != "default":
+        raise AuditError(f"--db {db} and --database {args.database} contradict each other: --db audits "
                          "that file instead of a configured database; give only one")
     return {"project": args.project, "settings": args.settings, "database": args.database,
-            "db": args.db, "config": args.config}
+            "db": db, "config": args.config}
 
 
 def _report(args) -> int:
@@ -198,6 +210,8 @@ def _report(args) -> int:
     from driftaudit.report.terminal import text_options
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if cli_many.wants_many(args):
+        return cli_many.report_many(args, fmt)
     if args.no_db:
         if args.db:
             raise AuditError("--no-db reads no database; leave out --db FILE")
@@ -247,6 +261,8 @@ def _propose(args) -> int:
     from driftaudit.repair.wording import say
     from driftaudit.report.repair_text import render_problems
 
+    if cli_many.wants_many(args):
+        return cli_many.propose_many(args)
     proposal = api.propose(**_selection(args), app=args.app, name=args.name, fix=_fix_choices(args))
     if args.format == "json":
         import json

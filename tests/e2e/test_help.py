@@ -13,7 +13,7 @@ import pytest
 from conftest import driftaudit
 from driftaudit.cli import build_parser
 
-COMMANDS = ["report", "propose", "verify", "record", "restore", "explain-delete", "init", "rules"]
+COMMANDS = ["report", "propose", "verify", "record", "restore", "explain-delete", "init", "merge", "rules"]
 
 
 def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
