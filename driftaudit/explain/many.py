@@ -4,11 +4,12 @@ The multi-database JSON report (``report`` with a ``--db`` glob or several ``--d
 
     {"schema_version": "2", "tool": {...}, "summary": {...},
      "databases": [REPORT, ..., {"database": FILE, "error": "one line"}, ...],
-     "aggregate": [{"rule", "kind", "table", "column", "databases": [...], "count"}, ...]}
+     "aggregate": [{"rule", "kind", "table", "column", "migration", "databases": [...], "count"}, ...]}
 
 Each REPORT is the single-database report, its findings carrying ``database`` (the file). The
 aggregate counts each finding signature - rule, kind, table, column - once per database that
-has it: "DA101 stale-table appname_x: 37 of 200 databases". Everything here works on the JSON
+has it: "DA101 stale-table appname_x: 37 of 200 databases" (and the migration, for findings
+about one). Everything here works on the JSON
 dicts, so ``driftaudit merge`` rebuilds exactly what one unsharded run writes.
 """
 
@@ -20,7 +21,9 @@ from driftaudit import __version__
 from driftaudit.explain.audit import SCHEMA_VERSION, Report
 from driftaudit.explain.finding import SEVERITY_ORDER
 
-SIGNATURE = ("rule", "kind", "table", "column")
+#: what makes two databases' findings the same finding: the migration too, so that two different
+#: unapplied (or ghost) migrations, which name no table, stay two rows
+SIGNATURE = ("rule", "kind", "table", "column", "migration")
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def aggregate(reports: list[dict]) -> list[dict]:
         for f in report["findings"]:
             found.setdefault(tuple(f[k] for k in SIGNATURE), set()).add(f["database"])
     rows = [{**dict(zip(SIGNATURE, key)), "databases": sorted(dbs), "count": len(dbs)} for key, dbs in found.items()]
-    return sorted(rows, key=lambda r: (-r["count"], r["rule"], r["kind"], r["table"] or "", r["column"] or ""))
+    return sorted(rows, key=lambda r: (-r["count"], *(r[k] or "" for k in SIGNATURE)))
 
 
 def many_exit_code(data: dict, fail_on: str = "warning") -> int:

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from driftaudit import __version__
 from driftaudit.config.rules import counted
+from driftaudit.explain.finding import MIGRATION_KINDS
 from driftaudit.explain.many import many_json
 from driftaudit.report.jsonl import aggregate_lines, database_lines
 from driftaudit.report.terminal import PIPE_WIDTH, string_console
@@ -66,6 +67,10 @@ def shown(path: str) -> str:
 
 
 def _object(row: dict) -> str:
+    """What a finding or an aggregate row is about: the migration for a history finding, else
+    ``table.column``."""
+    if row["kind"] in MIGRATION_KINDS and row.get("migration"):
+        return row["migration"]
     return ".".join(x for x in (row.get("table"), row.get("column")) if x) or row.get("migration") or ""
 
 
