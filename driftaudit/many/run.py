@@ -83,8 +83,11 @@ def _prepare(selection: Selection, paths: list[str], options: dict) -> None:
         key = records_key(*records)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] == 2:
-            history, _, _ = shared.history(*records)
-            pending_model_changes(history, shared.apps)
+            try:
+                history, _, _ = shared.history(*records)
+                pending_model_changes(history, shared.apps)
+            except Exception:  # noqa: BLE001 - a history that cannot render: each database's audit says so
+                continue
 
 
 def _setup_spawned(selection: Selection, options: dict) -> None:

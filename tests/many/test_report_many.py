@@ -283,3 +283,30 @@ def test_jsonl_of_one_database(fleet):
     db = str((project / "fleet" / "dropped.sqlite3").resolve())
     assert [(x["type"], x["kind"], x["database"] if x["type"] == "finding" else x["databases"]) for x in lines] == [
         ("finding", "missing-table", db), ("aggregate", "missing-table", [db])]
+
+
+def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_is_untouched(fleet):
+    import os
+    import pty
+    import subprocess
+
+    project, dbs = fleet
+    argv = [sys.executable, "-m", "driftaudit", "report", "--db", "fleet/*.sqlite3", "--format", "json", "--jobs", "2"]
+    master, slave = pty.openpty()
+    run = subprocess.Popen(argv, cwd=project, stdout=subprocess.PIPE, stderr=slave, env={**clean_env(), "COLUMNS": "100"})
+    os.close(slave)
+    stdout = run.stdout.read()
+    assert run.wait(timeout=300) == 1
+    shown = b""
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed
+            break
+        if not data:
+            break
+        shown += data
+    os.close(master)
+    assert b"4/4" in shown and b"audited " in shown  # databases audited of all, then erased
+    piped = driftaudit("report", "--db", "fleet/*.sqlite3", "--format", "json", "--jobs", "2", cwd=project)
+    assert piped.stderr == "" and stdout.decode() == piped.stdout
