@@ -29,7 +29,7 @@ def audit_many(selection: Selection, paths: list[str], jobs: int, data: bool = T
     """Each database's :class:`DatabaseAudit`, as it finishes (order: whichever is first)."""
     _prepare(selection, paths, {"data": data})
     yield from run_each(_audit_one, paths, jobs, lambda path, why: DatabaseAudit(path, error=why),
-                        (_setup_spawned, (selection, {"data": data})), on_start)
+                        (_setup, (selection, {"data": data})), on_start)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def propose_many(selection: Selection, paths: list[str], jobs: int, app: str | N
     options = {"app": app, "name": name}
     _prepare(selection, paths, options)
     yield from run_each(_plan_one, paths, jobs, lambda path, why: DatabasePlan(path, error=why),
-                        (_setup_spawned, (selection, options)), on_start)
+                        (_setup, (selection, options)), on_start)
 
 
 # -- the parent ----------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def _prepare(selection: Selection, paths: list[str], options: dict) -> None:
     from driftaudit.sources.database import open_readonly
     from driftaudit.sources.history import read_records, records_key
 
-    _setup_spawned(selection, options)
+    _setup(selection, options)
     shared = STATE["shared"]
     shared.models()
     seen: dict[tuple, int] = {}
@@ -90,8 +90,9 @@ def _prepare(selection: Selection, paths: list[str], options: dict) -> None:
                 continue
 
 
-def _setup_spawned(selection: Selection, options: dict) -> None:
-    """Fill :data:`STATE`: in the parent, and in each worker started with ``spawn``."""
+def _setup(selection: Selection, options: dict) -> None:
+    """Set the project up and fill :data:`STATE`: in the parent, and again in each worker
+    started with ``spawn`` (a forked one inherits it)."""
     from django.apps import apps
 
     project = open_project(replace(selection, db=None), with_database=False)
