@@ -37,7 +37,7 @@ from driftaudit.repair.record import Recording
 from driftaudit.repair.restore import Restoration
 from driftaudit.repair.stamp import Stamping
 from driftaudit.repair.verify import Verification, verify_proposal
-from driftaudit.schema.read import AuditInput, read_input
+from driftaudit.schema.read import AuditInput, SharedSources, read_input
 from driftaudit.sources.database import database_error, open_readonly
 from driftaudit.sources.project import Project, Selection, open_project
 
@@ -201,9 +201,16 @@ def explain_delete(model: str, pk: str, project: str | Path | None = None, *, se
 @contextmanager
 def open_audit(selection: Selection) -> Iterator[AuditInput]:
     """The project opened and its three sources read, the database open read-only meanwhile."""
-    project = open_project(selection)
+    with open_database(open_project(selection)) as inputs:
+        yield inputs
+
+
+@contextmanager
+def open_database(project: Project, shared: SharedSources | None = None) -> Iterator[AuditInput]:
+    """The three sources of ``project``'s database, open read-only meanwhile; ``shared``: what
+    several databases of the project share, rendered once (:class:`SharedSources`)."""
     with _readonly(project) as conn:
-        yield read_input(project, conn)
+        yield read_input(project, conn, shared)
 
 
 def _propose(selection: Selection, app: str | None = None, name: str | None = None) -> tuple[Proposal, Project]:

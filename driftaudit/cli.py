@@ -16,14 +16,14 @@ import sys
 import traceback
 from pathlib import Path
 
-from driftaudit import __version__, cli_help
+from driftaudit import __version__, cli_help, cli_many
 from driftaudit.errors import AuditError
 from driftaudit.explain.finding import SEVERITY_ORDER
 
 FAIL_ON = ("info", "warning", "error", "never")
 COLOR = ("auto", "always", "never")
 #: report formats (driftaudit.report.FORMATS; not imported here, to keep start-up light)
-FORMATS = ("text", "json", "markdown", "html", "sarif", "github")
+FORMATS = ("text", "json", "markdown", "html", "sarif", "github", "jsonl")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,8 +44,10 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--settings", metavar="MODULE", help="settings module; default: DJANGO_SETTINGS_MODULE, else manage.py's")
     group.add_argument("--database", metavar="ALIAS", default="default",
                        help="database alias in settings.DATABASES (default: default); not with --db")
-    group.add_argument("--db", metavar="FILE", help="audit this SQLite file instead of the configured database "
-                                                    "(e.g. a copy of production); not with --database")
+    group.add_argument("--db", metavar="FILE", action="append",
+                       help="audit this SQLite file instead of the configured database (e.g. a copy of "
+                            "production); not with --database. report and propose: repeat it, or give a "
+                            "quoted glob ('backups/*.sqlite3'), for several databases")
     group.add_argument("--config", metavar="FILE", help="driftaudit.yaml rule configuration")
     group.add_argument("--traceback", action="store_true", help="show the Python traceback when the audit cannot run")
 
@@ -82,7 +84,8 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     _selection_options(report)
     report.add_argument("--format", choices=FORMATS, default=None,
                         help="text for people (default; github when GITHUB_ACTIONS=true), json for machines "
-                             "(the contract), markdown, html, sarif (code scanning), github (workflow commands)")
+                             "(the contract), markdown, html, sarif (code scanning), github (workflow commands), "
+                             "jsonl (a JSON object per finding, then per aggregate row)")
     report.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     report.add_argument("--fail-on", choices=FAIL_ON, default=None,
                         help="lowest severity that makes the exit code 1 (default: the config's fail_on, else warning)")
@@ -100,6 +103,7 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     text.add_argument("--color", choices=COLOR, default="auto",
                       help="colour and emphasis: auto (default) = on a terminal and NO_COLOR unset")
     text.add_argument("--no-color", dest="color", action="store_const", const="never", help="same as --color never")
+    cli_many.add_options(report)
 
     propose = command("propose", "write the migration(s) that repair the drift", "PROPOSE")
     _selection_options(propose)
@@ -114,6 +118,7 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     propose.add_argument("--format", choices=("text", "json"), default="text",
                          help="json: the files, their operations and SQL, the rows each fix policy moves, "
                               "the problems; with --dry-run or --sql nothing is written")
+    cli_many.add_options(propose, shard=False)
 
     verify = command("verify", "apply the proposal (or the repair propose wrote) to a copy of the project and "
                                "database and re-audit", "VERIFY")
@@ -162,6 +167,12 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     init.add_argument("--project", metavar="DIR", help="where to write it (default: current folder)")
     init.add_argument("--force", action="store_true", help="overwrite an existing driftaudit.yaml")
 
+    merge = command("merge", "combine the JSON reports of --shard runs into one report", "MERGE")
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json", help="JSON reports of `driftaudit report`")
+    merge.add_argument("--output", metavar="FILE", help="write the merged report to FILE instead of stdout")
+    merge.add_argument("--fail-on", choices=FAIL_ON, default="warning",
+                       help="lowest severity that makes the exit code 1 (default: warning)")
+
     rules = command("rules", "list the rule catalog, or show one rule", "RULES")
     rules.add_argument("rule_id", nargs="?", metavar="DAxxx", help="a rule id (DA101) or finding kind (stale-table)")
     return parser
@@ -197,19 +208,23 @@ def main(argv: list[str] | None = None, prog: str = "driftaudit") -> int:
 
 def _dispatch(args) -> int:
     commands = {"rules": _rules, "init": _init, "report": _report, "explain-delete": _explain_delete,
-                "propose": _propose, "verify": _verify, "record": _record, "stamp": _stamp,
-                "restore": _restore, "adopt": _adopt}
+                "propose": _propose, "verify": _verify, "merge": cli_many.merge}
+    if args.command in ("record", "stamp", "restore", "adopt"):
+        from driftaudit import cli_history
+
+        return getattr(cli_history, args.command)(args, _selection(args))
     return commands[args.command](args)
 
 
 def _selection(args) -> dict:
     """The selection options as the API's keywords; ``--db`` and a ``--database`` alias other
     than the default contradict each other (which database?), so they are refused."""
-    if args.db and args.database != "default":
-        raise AuditError(f"--db {args.db} and --database {args.database} contradict each other: --db audits "
+    db = cli_many.one_db(args)
+    if db and args.database != "default":
+        raise AuditError(f"--db {db} and --database {args.database} contradict each other: --db audits "
                          "that file instead of a configured database; give only one")
     return {"project": args.project, "settings": args.settings, "database": args.database,
-            "db": args.db, "config": args.config}
+            "db": db, "config": args.config}
 
 
 def _report(args) -> int:
@@ -222,6 +237,8 @@ def _report(args) -> int:
     if args.with_repair and (fmt != "html" or args.no_db):
         raise AuditError("--with-repair adds the repair SQL to the HTML report: use it with --format html, "
                          "without --no-db")
+    if cli_many.wants_many(args):
+        return cli_many.report_many(args, fmt)
     if args.no_db:
         if args.db:
             raise AuditError("--no-db reads no database; leave out --db FILE")
@@ -272,6 +289,8 @@ def _propose(args) -> int:
     from driftaudit.repair.wording import say
     from driftaudit.report.repair_text import render_problems
 
+    if cli_many.wants_many(args):
+        return cli_many.propose_many(args)
     proposal = api.propose(**_selection(args), app=args.app, name=args.name, fix=_fix_choices(args))
     if args.format == "json":
         import json
@@ -316,88 +335,6 @@ def _verify(args) -> int:
         return 1
     sys.stdout.write(render_verification(verification))
     return 0 if verification.ok else 1
-
-
-def _record(args) -> int:
-    """Exit 0: recorded (``--apply``) or listed what would be."""
-    import shlex
-
-    from driftaudit import api
-    from driftaudit.sources.history import migration_label
-
-    recording = api.record(args.migrations, **_selection(args), apply=args.apply)
-    names = ", ".join(migration_label(k) for k in recording.migrations)
-    if recording.applied:
-        print(f"recorded as applied (not run): {names}")
-        print(f"backup of the database before: {recording.backup}")
-        return 0
-    print(f"would record as applied (not run): {names}")
-    from driftaudit.sources.project import Selection
-
-    selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
-    argv = ["driftaudit", "record", *args.migrations, *selection.argv(), "--apply"]
-    print(f"to write them (a backup copy is taken first): {shlex.join(argv)}")
-    return 0
-
-
-def _stamp(args) -> int:
-    """Exit 0 recorded or listed; 1 refused for an app (nothing written)."""
-    import shlex
-
-    from driftaudit import api
-    from driftaudit.sources.history import migration_label
-    from driftaudit.sources.project import Selection
-
-    stamping = api.stamp(**_selection(args), apply=args.apply)
-    for app, why in stamping.refused:
-        print(f"not recorded: app '{app}': {why}")
-    names = ", ".join(migration_label(k) for k in stamping.records)
-    if stamping.refused:
-        print("nothing was written: the database does not match these migrations; `driftaudit report` "
-              "says what differs")
-        return 1
-    if not stamping.records:
-        print("nothing to record: every migration whose work the database has is recorded")
-        return 0
-    if stamping.applied:
-        print(f"recorded as applied (not run): {names}")
-        print(f"backup of the database before: {stamping.backup}")
-        return 0
-    print(f"would record as applied (not run): {names}")
-    selection = Selection(**{k: v for k, v in _selection(args).items() if k != "project"})
-    print(f"to write them (a backup copy is taken first): {shlex.join(['driftaudit', 'stamp', *selection.argv(), '--apply'])}")
-    return 0
-
-
-def _adopt(args) -> int:
-    """Exit 0 written, printed (--dry-run) or nothing matched --all-of; 1 nothing written: a
-    finding cannot be adopted, or the model source must be changed by hand (the migration is
-    still printed)."""
-    from driftaudit import api
-    from driftaudit.report.adopt_text import render_adoption
-
-    if not args.targets and not args.all_of:
-        raise AuditError("name what to adopt: a finding id (F3), TABLE, TABLE.COLUMN or --all-of KIND "
-                         "(see 'driftaudit adopt --help')")
-    adoption = api.adopt(args.targets, **_selection(args), all_of=args.all_of, reason=args.reason)
-    written = adoption.write() if adoption.ok and adoption.changes and not args.dry_run else []
-    out, err = render_adoption(adoption, args.all_of, args.dry_run, written)
-    sys.stdout.write(out)
-    sys.stderr.write(err)
-    return 0 if adoption.ok else 1
-
-
-def _restore(args) -> int:
-    from driftaudit import api
-
-    restored = api.restore(args.migration, **_selection(args), write=not args.dry_run)
-    if not restored.written:
-        print(f"# {restored.path} ({restored.source}; dry run: not written)\n{restored.text}")
-        return 0
-    print(f"wrote {restored.path} ({restored.source})")
-    print("next: `driftaudit report` compares the database with the models again; `driftaudit propose` "
-          "writes what is still needed.")
-    return 0
 
 
 def _rules(args) -> int:

@@ -53,6 +53,17 @@ examples:
   driftaudit report --db /backups/prod.sqlite3       audit a copy of production
   driftaudit report --no-data --fail-on error        schema only; fail CI on errors only
   NO_COLOR=1 driftaudit report | less                no colour (as when piped)
+  driftaudit report --db 'backups/*.sqlite3'         several databases: each in brief, then the aggregate
+  driftaudit report --db a.sqlite3 --db b.sqlite3 --format json
+  driftaudit report --db 'tenants/**/*.sqlite3' --jobs 4 --format jsonl
+  driftaudit report --db 'backups/*.sqlite3' --shard 2/4 --format json --output shard2.json
+  driftaudit merge shard1.json shard2.json shard3.json shard4.json
+
+several databases (a quoted glob, or --db repeated): the models and the history are rendered
+once; each database is read and explained in a worker process (--jobs N, default: the cores).
+--shard K/N audits a stable share of them (a CI matrix); `driftaudit merge` joins the shares'
+JSON reports. The exit code is the worst database's: 2 if any could not be audited (its one
+line is in the report; the others are still reported).
 
 {AUDIT_EXIT}"""
 
@@ -66,12 +77,18 @@ examples:
   driftaudit propose --dry-run               print the migration(s), write nothing
   driftaudit propose                         write them; then: python manage.py migrate
   driftaudit propose --app core --name fix   put every step into app core's 00NN_fix.py
+  driftaudit propose --db 'backups/*.sqlite3'  one repair for them all, or who needs what
+
+With several databases (--db repeated, or a glob) the repair is written only when every
+database needs exactly the same SQL; otherwise nothing is written and the databases are
+listed by the repair each needs.
 
 exit codes:
   0  written, or nothing to repair
   1  nothing written: a fix policy forbids the repair, or the history needs a step no
-     migration can do first (both printed, with what to do)
-  2  could not run (one line on stderr)"""
+     migration can do first (both printed, with what to do), or several databases need
+     different repairs (listed by repair)
+  2  could not run (one line on stderr; with several databases: one could not be read)"""
 
 VERIFY = """\
 Apply what `propose` would write to a temporary copy of the project and database, run
@@ -183,6 +200,22 @@ examples:
 exit codes:
   0  written
   2  a driftaudit.yaml already exists (use --force), or the folder cannot be written"""
+
+MERGE = """\
+Combine the JSON reports of `driftaudit report --db 'PATTERN' --shard K/N --format json`
+(or single-database JSON reports) into the report one run over every database would write:
+the databases in path order and the aggregate counted again over all of them."""
+
+MERGE_EPILOG = """\
+examples:
+  driftaudit merge shard1.json shard2.json
+  driftaudit merge shards/*.json --output fleet.json --fail-on error
+
+exit codes:
+  0  no finding at or above --fail-on (default: warning) in any database
+  1  findings at or above --fail-on
+  2  a database could not be audited, or an input is not a driftaudit JSON report, or two
+     inputs hold the same database (one line on stderr)"""
 
 RULES = """\
 List the rule catalog (id, default severity, finding kind, title), or show one rule: what it

@@ -21,10 +21,10 @@ LAYERS = [
     {"driftaudit.explain"},
     {"driftaudit.repair"},
     {"driftaudit.report"},
-    {"driftaudit.api"},
+    {"driftaudit.api", "driftaudit.many"},
     # where driftaudit runs besides its command line: Django's check, pytest
     {"driftaudit.checks", "driftaudit.testing", "driftaudit.pytest_plugin"},
-    {"driftaudit.cli", "driftaudit.__main__"},
+    {"driftaudit.cli", "driftaudit.cli_many", "driftaudit.cli_history", "driftaudit.__main__"},
     {"driftaudit.management", "driftaudit.apps"},
 ]
 MAX_LINES = 400

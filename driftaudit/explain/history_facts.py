@@ -219,10 +219,13 @@ class HistoryFacts:
 
         if self.history.leaf_state is None:
             return None
-        try:
-            return read_catalog(render_models(self.history.leaf_state.apps).connection)
-        except Exception:  # noqa: BLE001 - a leaf state Django cannot render: no L evidence
-            return None
+        derived = self.history.derived  # shared by the databases with the same records
+        if "leaf_catalog" not in derived:
+            try:
+                derived["leaf_catalog"] = read_catalog(render_models(self.history.leaf_state.apps).connection)
+            except Exception:  # noqa: BLE001 - a leaf state Django cannot render: no L evidence
+                derived["leaf_catalog"] = None
+        return derived["leaf_catalog"]
 
     def leaf_agrees_with_models(self, kind: str, table: str | None, column: str | None) -> bool | None:
         """Do the leaf files already have what the models have for this object?"""

@@ -14,8 +14,15 @@ def pending_model_changes(history: History, apps) -> list[Finding]:
 
     When the leaf state equals the models' (Django's own ``ProjectState`` equality, which
     compares every field's ``deconstruct()``, the options, bases and managers) the autodetector
-    has nothing to find and is not run.
+    has nothing to find and is not run. The answer depends on the files and the models alone,
+    so several databases with the same records (``history.derived``) get it computed once.
     """
+    if "pending" not in history.derived:
+        history.derived["pending"] = _pending_model_changes(history, apps)
+    return list(history.derived["pending"])
+
+
+def _pending_model_changes(history: History, apps) -> list[Finding]:
     from django.db.migrations.autodetector import MigrationAutodetector
 
     # The base questioner answers every question with "no default" and never logs or exits;

@@ -13,6 +13,7 @@ import sqlite3
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -76,3 +77,30 @@ def scan_progress(fmt: str, stream: TextIO | None = None) -> Progress:
     if getattr(stream, "isatty", lambda: False)():
         return BarProgress(Console(file=stream, stderr=True, highlight=False, emoji=False))
     return Progress(fmt == "text", stream)
+
+
+class DatabasesBar:
+    """Databases audited of all, as a progress bar on a terminal's stderr (``report --db
+    'PATTERN'``); nothing anywhere else. Started only once the worker processes run: its
+    refresh thread must not exist while they are forked."""
+
+    def __init__(self, total: int, stream: TextIO | None = None):
+        stream = stream or sys.stderr
+        self._bar = None
+        if total > 1 and getattr(stream, "isatty", lambda: False)():
+            console = Console(file=stream, stderr=True, highlight=False, emoji=False)
+            self._bar = Bar(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                            MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True)
+            self._task = self._bar.add_task("auditing databases", total=total)
+
+    def start(self) -> None:
+        if self._bar is not None:
+            self._bar.start()
+
+    def advance(self, path: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=f"audited {Path(path).name}")
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -47,3 +47,13 @@ def findings_summary(report) -> str:
     if accepted:
         text += f" ({accepted} accepted in {report.config.path})"
     return text
+
+
+def databases_verdict(data: dict) -> str:
+    """``3 databases: 1 clean, 1 with findings, 1 could not be audited``."""
+    s = data["summary"]
+    clean = s["databases"] - s["failed"] - s["with_findings"]
+    parts = [f"{clean} clean", f"{s['with_findings']} with findings"]
+    if s["failed"]:
+        parts.append(f"{s['failed']} could not be audited")
+    return f"{counted(s['databases'], 'database', 'databases')}: {', '.join(parts)}"

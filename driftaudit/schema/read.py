@@ -23,7 +23,7 @@ from driftaudit.schema.ddl import load_ddl_facts, save_ddl_facts
 from driftaudit.schema.history_catalog import history_apps, history_catalog
 from driftaudit.schema.introspect import read_catalog
 from driftaudit.sources.database import touch_tables
-from driftaudit.sources.history import History, load_history
+from driftaudit.sources.history import History, history_from_records, read_records, records_key, with_records
 from driftaudit.sources.models import render_models
 from driftaudit.sources.project import Project
 from driftaudit.sources.runsql import ReplayResult
@@ -86,21 +86,63 @@ class Sources:
         return history_apps(self.history)
 
 
-def read_sources(conn: sqlite3.Connection, apps) -> Sources:
-    """Models, history and database read into catalogs (shared by the audit and ``propose``)."""
+class SharedSources:
+    """What does not depend on the audited database, rendered once for any number of them.
+
+    The models' catalog depends on the code alone. The history depends on the database only
+    through the migrations ``django_migrations`` records (:func:`records_key`), so it is
+    loaded, replayed and rendered once per distinct set of records; each database then gets a
+    view with its own record times (:func:`with_records`). The DB catalog and the rows are the
+    database's own, read per database by :func:`read_sources`. One audit uses a fresh instance;
+    ``report --db 'backups/*.sqlite3'`` fills one in the parent process and its forked workers
+    inherit it (:mod:`driftaudit.many`).
+    """
+
+    def __init__(self, apps):
+        self.apps = apps
+        self._models = None
+        self._histories: dict = {}
+
+    def models(self) -> tuple[Catalog, frozenset]:
+        """The models (M) rendered and read: their catalog and their unmanaged tables."""
+        if self._models is None:
+            _load_ddl_facts()
+            models = render_models(self.apps)
+            m_cat = replace(read_catalog(models.connection), declared_index_names=models.declared_index_names)
+            models.connection.close()
+            self._models = (m_cat, models.unmanaged_tables)
+        return self._models
+
+    def history(self, has_table: bool, records: dict) -> tuple[History, Catalog, ReplayResult]:
+        """The history of a database with these records, its catalog (H) and replayed ``RunSQL``."""
+        key = records_key(has_table, records)
+        if key not in self._histories:
+            _load_ddl_facts()
+            history = history_from_records(has_table, records)
+            self._histories[key] = (history, *history_catalog(history))
+        history, h_cat, replayed = self._histories[key]
+        return with_records(history, records), h_cat, replayed
+
+
+def _load_ddl_facts() -> None:
     from django.conf import settings
 
-    history = load_history(conn)
     module = sys.modules.get(settings.SETTINGS_MODULE or "")
     load_ddl_facts(f"{settings.SETTINGS_MODULE} {getattr(module, '__file__', '')}")
-    models = render_models(apps)
-    m_cat = replace(read_catalog(models.connection), declared_index_names=models.declared_index_names)
-    h_cat, replayed = history_catalog(history)
+
+
+def read_sources(conn: sqlite3.Connection, apps, shared: SharedSources | None = None) -> Sources:
+    """Models, history and database read into catalogs (shared by the audit and ``propose``);
+    ``shared`` holds what several databases' audits share (a fresh one when not given)."""
+    shared = shared or SharedSources(apps)
+    history, h_cat, replayed = shared.history(*read_records(conn))
+    m_cat, unmanaged = shared.models()
+    _load_ddl_facts()
     d_cat = read_catalog(conn)
     touch_tables(conn, (t.name for t in d_cat.tables.values()))
     save_ddl_facts()
     backups = frozenset(name for name in d_cat.tables if name.startswith((BACKUP_PREFIX, QUARANTINE_PREFIX)))
-    not_model_tables = (models.unmanaged_tables | replayed.raw_tables | shadow_tables(d_cat) | backups
+    not_model_tables = (unmanaged | replayed.raw_tables | shadow_tables(d_cat) | backups
                         | virtual_tables(h_cat) | virtual_tables(d_cat))
     return Sources(history, replayed, m_cat, h_cat, d_cat, not_model_tables)
 
@@ -118,8 +160,9 @@ class AuditInput:
     sources: Sources
 
 
-def read_input(project: Project, conn: sqlite3.Connection) -> AuditInput:
-    """The project's sources read from ``conn``, with Django's (already set up) registry."""
+def read_input(project: Project, conn: sqlite3.Connection, shared: SharedSources | None = None) -> AuditInput:
+    """The project's sources read from ``conn``, with Django's (already set up) registry;
+    ``shared``: the sources several databases share (:class:`SharedSources`)."""
     from django.apps import apps
 
-    return AuditInput(project, conn, apps, read_sources(conn, apps))
+    return AuditInput(project, conn, apps, read_sources(conn, apps, shared))

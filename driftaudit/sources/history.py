@@ -90,6 +90,9 @@ class History:
     leaf_state: ProjectState | None = None
     #: the state cache's key of these states (None: not cacheable); what else derives from them keys on it
     state_key: str | None = None
+    #: what is computed from the files and states alone (the models' pending changes, the leaf
+    #: catalog), kept here once: every database with the same records shares this dict
+    derived: dict = field(default_factory=dict)
 
     def migration_file(self, key: Key) -> str | None:
         migration = self.loader.disk_migrations.get(key)
@@ -301,7 +304,32 @@ def inconsistent_records(loader: MigrationLoader, records: dict) -> list[Inconsi
 
 
 def load_history(conn: sqlite3.Connection) -> History:
-    has_table, records = read_records(conn)
+    return history_from_records(*read_records(conn))
+
+
+def records_key(has_table: bool, records: dict) -> tuple:
+    """What a history depends on in its database: whether ``django_migrations`` exists and
+    which migrations it records (not their order or times, which :func:`with_records` adds).
+    Databases made by one code base share it, and so share one rendered history."""
+    return has_table, frozenset(records)
+
+
+def with_records(history: History, records: dict) -> History:
+    """``history`` (made from the same :func:`records_key`) as this database's: its own
+    record times, and the facts whose order follows its records. Everything replayed and
+    rendered (loader, graph, states, ``derived``) is shared, never copied."""
+    from dataclasses import replace
+
+    if records is history.records:
+        return history
+    ghosts = set(history.ghosts)
+    order = {key: i for i, key in enumerate(records)}
+    return replace(history, records=records, ghosts=[key for key in records if key in ghosts],
+                   inconsistent=sorted(history.inconsistent, key=lambda r: order.get(r.migration, 0)))
+
+
+def history_from_records(has_table: bool, records: dict) -> History:
+    """The history of a database whose ``django_migrations`` holds ``records``."""
     loader = TolerantLoader(records)
     graph = loader.graph
     plan = dependency_order(graph)

@@ -13,7 +13,8 @@ import pytest
 from conftest import driftaudit
 from driftaudit.cli import build_parser
 
-COMMANDS = ["report", "propose", "verify", "record", "restore", "adopt", "explain-delete", "init", "rules"]
+COMMANDS = ["report", "propose", "verify", "record", "stamp", "restore", "adopt", "explain-delete", "init", "merge",
+            "rules"]
 
 
 def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

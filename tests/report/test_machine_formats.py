@@ -53,6 +53,33 @@ def test_the_schema_rejects_what_the_contract_forbids(built_samples):
         assert validate(broken, report_schema()) != []
 
 
+def test_the_schema_holds_reports_of_several_databases_strictly(sample_copy):
+    """Several databases: each entry a report whose findings carry ``database`` (a single
+    report's never do), or an error line; the aggregate rows exactly as documented."""
+    project = sample_copy("seed_example")
+    (project / "copy.sqlite3").write_bytes((project / "db.sqlite3").read_bytes())
+    (project / "broken.sqlite3").write_text("not a database")
+    run = driftaudit("report", "--db", "db.sqlite3", "--db", "copy.sqlite3", "--db", "broken.sqlite3",
+                     "--format", "json", cwd=project)
+    assert run.code == 2, run.stderr
+    data = run.json
+    assert validate(data, report_schema()) == []
+    assert sorted(data) == ["aggregate", "databases", "schema_version", "summary", "tool"]
+    report, error = data["databases"][1], data["databases"][0]
+    assert error["database"].endswith("broken.sqlite3") and sorted(error) == ["database", "error"]
+    finding, row = report["findings"][0], data["aggregate"][0]
+    assert row["count"] == 2 and len(row["databases"]) == 2
+    single = driftaudit("report", "--format", "json", cwd=project).json
+    for broken in ({**data, "databases": [{**report, "findings": [{k: v for k, v in finding.items() if k != "database"}]}]},
+                   {**data, "databases": [{**error, "rows": 3}]},
+                   {**data, "aggregate": [{**row, "severity": "error"}]},
+                   {**data, "aggregate": [{k: v for k, v in row.items() if k != "migration"}]},
+                   {k: v for k, v in data.items() if k != "summary"},
+                   {**single, "findings": [{**single["findings"][0], "database": "x.sqlite3"}]},
+                   {**single, "aggregate": data["aggregate"]}):
+        assert validate(broken, report_schema()) != []
+
+
 def test_every_format_is_a_command_line_choice():
     from driftaudit.cli import build_parser
 
