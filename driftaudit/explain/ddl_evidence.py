@@ -13,6 +13,10 @@ from driftaudit.explain.evidence import Evidence, EvidenceFinder
 from driftaudit.sources.history import History
 
 
+#: the longest index name Django lets Meta.indexes give (models.E034)
+MAX_META_INDEX_NAME = 30
+
+
 def ddl_evidence(finder: EvidenceFinder, diff) -> Evidence | None:
     """A cause read from the audited DDL itself, stronger than any history clue, or ``None``.
 
@@ -87,6 +91,7 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
         return None
     app, models = owner
     names = finder.names
+    variant = "never_named"
     if diff.kind == "stale-column":
         column = (diff.column or "").lower()
         if any((m, column) in names.columns for m in models):
@@ -103,11 +108,18 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
         if not name or DJANGO_MADE_NAME.search(name) or name in names.indexes or name.startswith("sqlite_autoindex_"):
             return None  # (SQLite names the index of an inline UNIQUE itself: nobody chose it)
         what = f"index {diff.detail.get('index_name')}"
+        if len(name) <= MAX_META_INDEX_NAME:
+            # a name a model's Meta.indexes may give (models.E034 allows 30 characters): the
+            # migration that made it may be among the files no longer there - or it was typed
+            # in the sqlite3 shell; nothing in the database tells which
+            variant = "never_named_could_be_meta"
     if finder._ghosts_of(app):
         # records of this app whose files are gone: "no file names it" no longer says "no file
         # ever named it" (a regenerated history drops what the deleted files made). File times
         # are not asked: a copy or a clone resets them.
         return None
+    if variant == "never_named_could_be_meta":
+        return finder._evidence("manual-sql", confidence="low", variant=variant, what=what)
     return finder._evidence("manual-sql", confidence="medium", variant="never_named", what=what)
 
 

@@ -59,6 +59,9 @@ class RowFix:
     table_columns: tuple[str, ...] = ()
     #: orphans: how many times the statements run (taking rows out orphans their children)
     rounds: int = 1
+    #: several keys' orphans of one table in one fix: (condition, reason) per key, so each
+    #: quarantined row keeps the reason that applies to it
+    reason_cases: tuple[tuple[str, str], ...] = ()
 
 
 

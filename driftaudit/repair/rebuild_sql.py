@@ -135,7 +135,11 @@ REASON_COLUMN, SOURCE_COLUMN = "driftaudit_reason", "driftaudit_table"
 def _moved_rows(fix: RowFix) -> str:
     """What a fix copies aside: whole rows, a quarantine's led by their reason and table."""
     if fix.kind.endswith("-quarantine"):
-        return f"{literal(fix.reason)} AS {q(REASON_COLUMN)}, {literal(fix.table)} AS {q(SOURCE_COLUMN)}, *"
+        reason = literal(fix.reason)
+        if fix.reason_cases:
+            reason = "CASE " + " ".join(f"WHEN {where} THEN {literal(why)}" for where, why in fix.reason_cases) + \
+                f" ELSE {reason} END"
+        return f"{reason} AS {q(REASON_COLUMN)}, {literal(fix.table)} AS {q(SOURCE_COLUMN)}, *"
     return "*"
 
 

@@ -199,7 +199,7 @@ class RowFacts:
                 out.append(fix)
             else:
                 out[i] = fix
-        return out, []
+        return _one_per_table(out), []
 
     def _removed_first(self, fixes: list[RowFix]) -> dict[str, set]:
         """table -> rowids the fixes other than orphans' take out (they run first)."""
@@ -256,3 +256,28 @@ class RowFacts:
         backup = backup_name(f"{current.name}__duplicates", self.taken)
         return RowFix(current.name, kind, where, tuple(columns), count, backup,
                       say("rows", kind, backup=backup, **values), identity, table_columns=current.written_columns)
+
+
+def _one_per_table(fixes: list[RowFix]) -> list[RowFix]:
+    """The orphan fixes of one table (one per key) as one: a row orphaned through two keys is
+    taken by whichever statement runs first, so only the table's total is known in advance -
+    and that total is what the quarantine table must hold (``verify`` checks it)."""
+    taking = ("orphans-quarantine", "orphans-delete")
+    by_table: dict[tuple, list[RowFix]] = {}
+    for fix in fixes:
+        if fix.kind in taking:
+            by_table.setdefault((fix.table, fix.kind), []).append(fix)
+    out, merged = [], set()
+    for fix in fixes:
+        group = by_table.get((fix.table, fix.kind), [])
+        if len(group) < 2:
+            out.append(fix)
+        elif (fix.table, fix.kind) not in merged:
+            merged.add((fix.table, fix.kind))
+            out.append(replace(
+                group[0], where=" OR ".join(f"({f.where})" for f in group),
+                columns=tuple(dict.fromkeys(c for f in group for c in f.columns)),
+                count=sum(f.count for f in group), text=" ".join(f.text for f in group),
+                rounds=max(f.rounds for f in group),
+                reason_cases=tuple((f"({f.where})", f.reason) for f in group) if fix.reason else ()))
+    return out

@@ -43,7 +43,10 @@ def row_counts(conn: sqlite3.Connection) -> dict:
 
 
 def _run(args: list[str], cwd: Path, timeout: int = 1800) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(cwd)}
+    # the copy first (its settings and apps), then this very driftaudit: the re-audit must be
+    # the same code as the audit, not whatever the interpreter would import on its own
+    here = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": os.pathsep.join([str(cwd), here])}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)

@@ -14,9 +14,10 @@ from generator.fuzz import run_case
 
 SLICE = range(1, 13)
 #: seeds ``make fuzz`` found failing whose scripted case (test_regressions.py) did not reproduce
-#: the defect - the drawn rows matter: 2220 (another app's repair ran before the rename of the
-#: table its rebuilt join table points at)
-FOUND = (2220,)
+#: the defect - the drawn rows matter: 6008 (a join table orphaned through both keys, over two
+#: rounds: each key's quarantine count depended on which statement ran first). A change to the
+#: generator's drawing changes what a seed draws: re-find such seeds then.
+FOUND = (6008,)
 #: seed -> the open defect it shows (issue 13/14)
 KNOWN: dict[int, str] = {}
 

@@ -473,3 +473,4 @@ def test_verify_leaves_the_tables_pending_migrations_drop_to_them(holds, django_
     assert "appa.Note" in remove_edit.description
     assert holds(case(django_features, apps, Drift("fake", fake_edit, faked),
                       Drift("unapplied", remove_edit, removed))) == []
+
