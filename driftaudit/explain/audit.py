@@ -93,7 +93,7 @@ def explain(audit: AuditInput, data: bool = True, progress: bool | Progress = Fa
     if data:  # rows: blocked deletes on the schema findings, then orphans, duplicates, DO_NOTHING
         impact = DataImpact(explainer, audit.apps,
                             progress if isinstance(progress, Progress) else Progress(progress))
-        findings = impact.attach(findings) + impact.findings(differences)
+        findings = impact.attach(findings) + _with_their_cause(impact.findings(differences), findings)
     findings += raw_object_findings(sources.h_cat, sources.d_cat, sources.replayed, sources.history)
     history_findings = explainer.history_findings()
     findings = _fold_into_unapplied(findings, history_findings) + history_findings
@@ -106,6 +106,24 @@ def explain(audit: AuditInput, data: bool = True, progress: bool | Progress = Fa
                   _history_summary(sources.history, explainer.evidence.use_tz), config, groups=group_findings(findings),
                   locations=Locator(audit.apps, sources.history, project.settings_module).locate(findings),
                   root=str(project.root))
+
+
+#: rows a constraint the models add would reject -> the schema difference that adds it
+_ROWS_OF = {"null-rows": "column-null", "check-violation-rows": "check-missing", "duplicate-rows": "unique-missing"}
+
+
+def _with_their_cause(data: list[Finding], schema: list[Finding]) -> list[Finding]:
+    """Rows the database accepts and a missing constraint would reject are there because the
+    constraint is missing: they take its cause and migration (a faked AlterField, a pending
+    model change), instead of "unknown"."""
+    causes = {(f.kind, (f.table or "").lower(), (f.column or "").lower()): f for f in schema}
+    out = []
+    for f in data:
+        source = causes.get((_ROWS_OF.get(f.kind, ""), (f.table or "").lower(), (f.column or "").lower()))
+        if f.cause == "unknown" and source is not None and source.cause != "unknown":
+            f = replace(f, cause=source.cause, migration=f.migration or source.migration)
+        out.append(f)
+    return out
 
 
 def _fold_into_unapplied(schema: list[Finding], history: list[Finding]) -> list[Finding]:

@@ -30,6 +30,7 @@ EXPECTED = {
         ("missing-column", "library_book", "pages"),
         ("stale-column", "library_book", "notes"),
         ("column-null", "library_book", "isbn"),
+        ("null-rows", "library_book", "isbn"),  # the book with no isbn: the NOT NULL would reject it
         ("pending-model-change", None, None),
     }, M_vs_H_D),
     # class 10: ON DELETE CASCADE and a CHECK added by hand through a table rebuild
@@ -185,6 +186,6 @@ def test_database_without_history(reports, built_samples):
     conn.close()
     assert "django_migrations" not in tables
     report = reports("drift_no_history")
-    assert report["history"] == {"applied": [], "ghost": [], "unapplied": []}
+    assert report["history"] == {"applied": [], "ghost": [], "unapplied": [], "recorded_at": {}}
     # the unique barcode comes with its column: no separate unique-missing
     assert triples(report, ("info", "warning", "error")) == {("missing-column", "warehouse_crate", "barcode")}

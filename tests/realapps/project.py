@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,11 +66,23 @@ def older_release(app: RealApp) -> Path:
     """The folder holding ``app``'s older release (installed from PyPI on first use)."""
     folder = OLDER_CACHE / f"{app.package}-{app.older}"
     if not (folder / ".complete").exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        run = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder),
+        # installed under a private name and renamed at the end: test workers running at once
+        # (pytest -n) never see a half-installed folder
+        staging = OLDER_CACHE / f".{folder.name}.{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        run = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(staging),
                               f"{app.package}=={app.older}"], capture_output=True, text=True, timeout=600)
         assert run.returncode == 0, f"pip install {app.package}=={app.older}: {run.stderr[-2000:]}"
-        (folder / ".complete").touch()
+        (staging / ".complete").touch()
+        try:
+            staging.rename(folder)
+        except OSError:  # another worker finished first (or a stale incomplete folder): keep one
+            if not (folder / ".complete").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                staging.rename(folder)
+            else:
+                shutil.rmtree(staging, ignore_errors=True)
     return folder
 
 
@@ -145,8 +158,9 @@ class RealProject:
 
 
 def _env(older: Path | None) -> dict:
+    """The project's environment: the older release first when there is one, then this very
+    driftaudit (a worktree's code, not only the installed one)."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "DJANGO_SETTINGS_MODULE": "raproject.settings"}
-    env.pop("PYTHONPATH", None)
-    if older is not None:
-        env["PYTHONPATH"] = str(older)
+    here = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(([str(older)] if older is not None else []) + [here])
     return env

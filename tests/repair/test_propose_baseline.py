@@ -47,18 +47,27 @@ def test_verify_makes_the_baseline_package_in_the_copy(sample_copy):
     assert not (project / "warehouse" / "migrations").exists()
 
 
-def test_tables_without_records_ask_for_fake_then_repair(sample_copy):
+def test_tables_without_records_ask_for_stamp_then_repair(sample_copy):
+    """No django_migrations: propose stops with `driftaudit stamp --apply`, which records the
+    migrations whose work the tables show - history_faked's 0002 (its column is missing) stays
+    unrecorded, so `migrate` then runs it for real: no repair migration is needed at all."""
     project = sample_copy("history_faked")
     conn = sqlite3.connect(project / "db.sqlite3")
     conn.execute('DROP TABLE "django_migrations"')  # a database made by hand / restored without it
     conn.commit()
     conn.close()
     run = driftaudit("propose", cwd=project)
-    assert run.code == 1 and "`python manage.py migrate --fake`" in " ".join(run.stderr.split())
+    assert run.code == 1 and "`driftaudit stamp --apply`" in " ".join(run.stderr.split())
     assert not list(project.glob("appname/migrations/*driftaudit*"))
-    assert manage(project, "migrate", "--fake").code == 0
-    before, after, _files, _ = repair(project)
-    same_rows(before, after, {})
+    before = row_counts(project / "db.sqlite3")
+    stamped = driftaudit("stamp", "--apply", cwd=project)
+    assert stamped.code == 0 and "appname.0001_initial" in stamped.stdout
+    assert "appname.0002" not in stamped.stdout.splitlines()[0]
+    assert manage(project, "migrate", "--noinput").code == 0
+    assert driftaudit("report", cwd=project).code == 0
+    assert manage(project, "makemigrations", "--check", "--dry-run").code == 0
+    after = row_counts(project / "db.sqlite3")
+    assert all(after[t] == n for t, n in before.items() if not t.startswith(("django_", "auth_permission")))
     assert "rank 0" in shell(project, """
         from appname.models import ExampleTwo
         print("rank", ExampleTwo.objects.create(name="b").rank)
