@@ -139,7 +139,7 @@ def render_migration(repair: AppRepair, expected_rows: dict | None = None, row_c
         body += _separate(ops, repair, imports)
     if repair.replays:
         body += _comment(words()["replay"]["operation"], INDENT * 2)
-        body.append(f"{INDENT * 2}migrations.RunPython(replay_faked_migrations, migrations.RunPython.noop),")
+        body.append(f"{INDENT * 2}migrations.RunPython(replay_faked_migrations, unreplay_faked_migrations),")
     body.append(f"{INDENT}]")
     preamble = _replay_preamble(repair.replays)
     if expected_rows:
@@ -175,7 +175,30 @@ REPLAY_FUNCTION = '''def replay_faked_migrations(apps, schema_editor):
             todo.discard(key)
             state = migration.apply(state, schema_editor)
         else:
-            state = migration.mutate_state(state, preserve=False)'''
+            state = migration.mutate_state(state, preserve=False)
+
+
+def unreplay_faked_migrations(apps, schema_editor):
+    # The reverse: the faked migrations' own operations backwards, last first, each from the
+    # state it was written for (a RunPython without a reverse raises IrreversibleError).
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.state import ProjectState
+
+    executor = MigrationExecutor(schema_editor.connection)
+    loader = executor.loader
+    todo = set(FAKED)
+    state = ProjectState(real_apps=loader.unmigrated_apps)
+    before = []
+    for migration, _backwards in executor.migration_plan(loader.graph.leaf_nodes(), clean_start=True):
+        if not todo:
+            break
+        key = (migration.app_label, migration.name)
+        if key in todo:
+            todo.discard(key)
+            before.append((migration, state.clone()))
+        state = migration.mutate_state(state, preserve=False)
+    for migration, earlier in reversed(before):
+        migration.unapply(earlier, schema_editor)'''
 
 
 def _separate(ops: list[SqlOp], repair: AppRepair, imports: set) -> list[str]:
