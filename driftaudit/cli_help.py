@@ -136,8 +136,10 @@ exit codes:
   2  could not run (one line on stderr)"""
 
 RESTORE = """\
-Write back a deleted migration file that other migrations depend on: git's last text of it,
-else a stand-in without operations, so that Django's loader works again."""
+Write back a deleted migration file that other migrations depend on: git's last text of it;
+else, for a migration recorded as applied, the operations the models and its neighbours say it
+had (with a confidence: it never runs, it gives the history its state); else a stand-in
+without operations, so that Django's loader works again."""
 
 RESTORE_EPILOG = """\
 examples:
