@@ -8,7 +8,7 @@ here; :class:`~driftaudit.explain.evidence.EvidenceFinder` weighs these facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import cached_property
 from importlib import import_module
@@ -83,6 +83,13 @@ def fmt_time(value: datetime | None, use_tz: bool) -> str:
 def makes(op: InferredOperation, kind: str, table_model: str | None, column: str | None) -> bool:
     """Does applying ``op`` bring the database from the difference ``kind`` to the models?"""
     return op.explains(INVERSE.get(kind, kind), table_model, column)
+
+
+def _db_column(name: str, field) -> str:
+    """The lower-case column a field has: ``db_column``, else its name (``_id`` for a key)."""
+    if getattr(field, "db_column", None):
+        return field.db_column.lower()
+    return f"{name}_id".lower() if getattr(field, "is_relation", False) and not field.many_to_many else name.lower()
 
 
 def _table_model(app: str | None, model: str | None, table: str | None) -> str | None:
@@ -301,7 +308,27 @@ class HistoryFacts:
 
     def _operations(self, key: tuple) -> tuple[InferredOperation, ...]:
         node = self.history.loader.graph.nodes.get(key)
-        return from_operations(node.operations) if node is not None else ()
+        if node is None:
+            return ()
+        return tuple(replace(op, field=self._removed_column(key, op.model, op.field) or op.field)
+                     if op.action == "remove-field" else op for op in from_operations(node.operations))
+
+    def _removed_column(self, key: tuple, model: str | None, field: str | None) -> str | None:
+        """The column of the field a RemoveField removes, from the migrations before it (a
+        RemoveField names the field, and its ``db_column`` may differ: seed 8002)."""
+        from django.db.migrations import operations as ops
+
+        graph, column = self.history.loader.graph, None
+        for earlier in graph.forwards_plan(key)[:-1]:
+            if earlier[0] != key[0]:
+                continue
+            for op in graph.nodes[earlier].operations:
+                if isinstance(op, ops.CreateModel) and op.name_lower == model:
+                    column = next((_db_column(n, f) for n, f in op.fields if n.lower() == field), column)
+                elif isinstance(op, (ops.AddField, ops.AlterField)) and op.model_name_lower == model \
+                        and op.name_lower == field:
+                    column = _db_column(op.name, op.field)
+        return column
 
     def _applied_maker(self, app, kind, table_model, column) -> tuple | None:
         """The latest applied migration whose operations make the models' side of the difference."""

@@ -474,3 +474,15 @@ def test_verify_leaves_the_tables_pending_migrations_drop_to_them(holds, django_
     assert holds(case(django_features, apps, Drift("fake", fake_edit, faked),
                       Drift("unapplied", remove_edit, removed))) == []
 
+
+
+def test_a_faked_remove_field_of_a_field_with_db_column(holds, django_features):
+    """Seed 8002: a faked RemoveField of a field with db_column left its column; the migration
+    names the field, not the column, so the stale column was blamed on a regeneration."""
+    from generator.edits import remove_field
+
+    apps = [App("appa", (Model("appa", "Album", (Field("title", "char"), Field("upsilon", "int", db_column="upsilon_col"),
+                                                 Field("year", "int"))),))]
+    after, edit = next(made for r in range(100)
+                       if "upsilon" in (made := remove_field(random.Random(r), tuple(apps), django_features))[1].description)
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
