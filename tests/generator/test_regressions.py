@@ -486,3 +486,16 @@ def test_a_faked_remove_field_of_a_field_with_db_column(holds, django_features):
     after, edit = next(made for r in range(100)
                        if "upsilon" in (made := remove_field(random.Random(r), tuple(apps), django_features))[1].description)
     assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_a_row_orphaned_through_both_keys_to_one_table_is_counted_once(holds, django_features):
+    """Seed 8223: a link row whose two keys both named the deleted room was counted by each key's
+    fix (the cascade gave it to one key; the other kept its first count): verify expected 5
+    quarantined rows of 4."""
+    apps = [App("appa", (Model("appa", "Room", (Field("name", "char"),)),
+                         Model("appa", "Link", (Field("src", "fk", target="appa.Room"),
+                                                Field("dst", "fk", target="appa.Room")))))]
+    script = ('UPDATE "appa_link" SET "src_id" = 2, "dst_id" = 2; UPDATE "appa_link" SET "src_id" = 1, "dst_id" = 1 '
+              'WHERE "id" = 1; UPDATE "appa_link" SET "dst_id" = 1 WHERE "id" = 2; DELETE FROM "appa_room" WHERE "id" = 1;')
+    assert holds(case(django_features, apps, Drift("script", detail=script, tables=("appa_link",),
+                                                   cause="fk-checks-disabled"))) == []
