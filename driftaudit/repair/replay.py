@@ -16,12 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftaudit.explain.finding import Finding
-from driftaudit.schema.catalog import Catalog, Table
-from driftaudit.schema.diff import ThreeWayDiff
-from driftaudit.schema.introspect import read_catalog
+from driftaudit.schema.catalog import Table
+from driftaudit.schema.diff import same_table
+from driftaudit.schema.history_catalog import render_plan
 from driftaudit.schema.read import Sources
-from driftaudit.sources.history import History
-from driftaudit.sources.models import render_models
 
 SERIOUS = ("warning", "error")
 
@@ -59,12 +57,13 @@ def _replay(sources: Sources, app: str, blamed: set, findings: list[Finding]) ->
         return None
     first = min(plan.index(k) for k in blamed)
     tail = tuple(k for k in plan[first:] if k[0] == app)
-    before = _catalog_without(history, tail)
-    if before is None:
-        return None
+    rendered = render_plan(history, history.applied_plan, set(tail))  # the history without the tail
+    if rendered is None:
+        return None  # a later migration needs the tail: no replay, rebuild instead
+    before = rendered[0]
     h, d, m = sources.h_cat, sources.d_cat, sources.m_cat
     names = (set(before.tables) | set(h.tables)) - sources.not_model_tables
-    touched = frozenset(n for n in names if not _same(before.table(n), h.table(n)))
+    touched = frozenset(n for n in names if not same_table(before.table(n), h.table(n)))
     labels = {f"{a}.{n}" for a, n in tail}
     if not touched:
         return None
@@ -77,7 +76,7 @@ def _replay(sources: Sources, app: str, blamed: set, findings: list[Finding]) ->
             return None
     for name in touched:
         # the database is the history without the tail; the models want what the tail makes
-        if not _same(before.table(name), d.table(name)) or not _same(m.table(name), h.table(name)):
+        if not same_table(before.table(name), d.table(name)) or not same_table(m.table(name), h.table(name)):
             return None
         if _drops_data(before.table(name), h.table(name)):
             return None  # a faked DeleteModel/RemoveField: the rebuild backs the rows up first
@@ -107,26 +106,3 @@ def _drops_data(was: Table | None, becomes: Table | None) -> bool:
         return True
     kept = {c.name.lower() for c in becomes.columns}
     return any(c.name.lower() not in kept for c in was.columns)
-
-
-def _catalog_without(history: History, tail: tuple) -> Catalog | None:
-    """The schema the applied history renders when ``tail`` is left out."""
-    from django.db.migrations.state import ProjectState
-
-    skip = set(tail)
-    state = ProjectState(real_apps=set(history.loader.unmigrated_apps))
-    try:
-        for key in history.applied_plan:
-            if key not in skip:
-                state = history.loader.graph.nodes[key].mutate_state(state, preserve=False)
-        return read_catalog(render_models(state.apps).connection)
-    except Exception:  # noqa: BLE001 - a later migration needs the tail: no replay, rebuild instead
-        return None
-
-
-def _same(a: Table | None, b: Table | None) -> bool:
-    """The same table (columns by name, keys, indexes, checks; order and index names aside)."""
-    if a is None or b is None:
-        return a is b
-    one, other = Catalog({a.name.lower(): a}), Catalog({a.name.lower(): b})
-    return not ThreeWayDiff(one, one, other).run()

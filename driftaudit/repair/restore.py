@@ -163,7 +163,7 @@ def _database_agrees(database, app: str) -> bool:
     migration's claims, confirmed by the third source)?"""
     from django.apps import apps
 
-    from driftaudit.repair.replay import _same
+    from driftaudit.schema.diff import same_table
     from driftaudit.schema.introspect import read_catalog
     from driftaudit.sources.models import render_models
 
@@ -172,4 +172,4 @@ def _database_agrees(database, app: str) -> bool:
     models = read_catalog(render_models(apps).connection)
     tables = {m._meta.db_table.lower() for m in apps.get_app_config(app).get_models(include_auto_created=True)
               if m._meta.managed and not m._meta.proxy}
-    return all(_same(models.table(t), database.table(t)) for t in tables)
+    return all(same_table(models.table(t), database.table(t)) for t in tables)

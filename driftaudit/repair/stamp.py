@@ -77,23 +77,15 @@ def plan_stamp(history: History, d_cat) -> Stamping:
 
 def _matches(history: History, order: list, app: str, left_out: list, d_cat) -> bool:
     """Do ``app``'s tables in the state of the whole plan without ``left_out`` equal the database's?"""
-    from django.db.migrations.state import ProjectState
+    from driftaudit.schema.diff import same_table
+    from driftaudit.schema.history_catalog import render_plan
 
-    from driftaudit.repair.replay import _same
-    from driftaudit.schema.introspect import read_catalog
-    from driftaudit.sources.models import render_models
-
-    skip = set(left_out)
-    state = ProjectState(real_apps=set(history.loader.unmigrated_apps))
-    try:
-        for key in order:
-            if key not in skip:
-                state = history.loader.graph.nodes[key].mutate_state(state, preserve=False)
-        catalog = read_catalog(render_models(state.apps).connection)
-        tables = {m._meta.db_table.lower() for m in state.apps.get_app_config(app).get_models(include_auto_created=True)}
-    except Exception:  # noqa: BLE001 - a later migration needs the left-out ones: not this cut
-        return False
-    return all(_same(catalog.table(t), d_cat.table(t)) for t in tables if catalog.table(t) is not None)
+    rendered = render_plan(history, order, set(left_out))
+    if rendered is None:
+        return False  # a later migration needs the left-out ones: not this cut
+    catalog, state = rendered
+    tables = {m._meta.db_table.lower() for m in state.apps.get_app_config(app).get_models(include_auto_created=True)}
+    return all(same_table(catalog.table(t), d_cat.table(t)) for t in tables if catalog.table(t) is not None)
 
 
 def _closed(graph, chosen: set, recorded: set) -> set:

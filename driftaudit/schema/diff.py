@@ -348,3 +348,11 @@ def schema_diff(sources) -> list[Difference]:
     tables that are not models' tables aside."""
     return ThreeWayDiff(sources.m_cat, sources.h_cat, sources.d_cat,
                         ignore_tables=sources.not_model_tables).run()
+
+
+def same_table(a: Table | None, b: Table | None) -> bool:
+    """The same table (columns by name, keys, indexes, checks; order and index names aside)."""
+    if a is None or b is None:
+        return a is b
+    one, other = Catalog({a.name.lower(): a}), Catalog({a.name.lower(): b})
+    return not ThreeWayDiff(one, one, other).run()

@@ -32,6 +32,21 @@ def history_apps(history):
         raise AuditError(f"cannot build the migration history state: {exc}") from None
 
 
+def render_plan(history, plan, skip=frozenset()):
+    """``(catalog, state)`` of the migrations of ``plan`` but ``skip``, in order, rendered from
+    an empty state; None when a migration needs one that is skipped (or the state cannot render)."""
+    from django.db.migrations.state import ProjectState
+
+    state = ProjectState(real_apps=set(history.loader.unmigrated_apps))
+    try:
+        for key in plan:
+            if key not in skip:
+                state = history.loader.graph.nodes[key].mutate_state(state, preserve=False)
+        return read_catalog(render_models(state.apps).connection), state
+    except Exception:  # noqa: BLE001 - the migrations left in need the skipped ones
+        return None
+
+
 def history_catalog(history) -> tuple:
     """``(h_cat, replayed)``: the catalog of the applied state plus its replayed ``RunSQL``."""
     from driftaudit.sources import statecache
