@@ -159,20 +159,26 @@ def _replay_preamble(replays) -> list[str]:
 
 #: The code the migration runs: Django's executor order, each faked migration applied with its
 #: own operations against the state it was written for, the others only replayed in memory.
-REPLAY_FUNCTION = '''def replay_faked_migrations(apps, schema_editor):
+REPLAY_FUNCTION = '''def _plan_through_faked(schema_editor):
+    # (the empty state, [(migration, faked?)]): migrate's order, up to the last faked one
     from django.db.migrations.executor import MigrationExecutor
     from django.db.migrations.state import ProjectState
 
     executor = MigrationExecutor(schema_editor.connection)
-    loader = executor.loader
-    todo = set(FAKED)
-    state = ProjectState(real_apps=loader.unmigrated_apps)
-    for migration, _backwards in executor.migration_plan(loader.graph.leaf_nodes(), clean_start=True):
+    todo, plan = set(FAKED), []
+    for migration, _backwards in executor.migration_plan(executor.loader.graph.leaf_nodes(), clean_start=True):
         if not todo:
             break
         key = (migration.app_label, migration.name)
-        if key in todo:
-            todo.discard(key)
+        plan.append((migration, key in todo))
+        todo.discard(key)
+    return ProjectState(real_apps=executor.loader.unmigrated_apps), plan
+
+
+def replay_faked_migrations(apps, schema_editor):
+    state, plan = _plan_through_faked(schema_editor)
+    for migration, faked in plan:
+        if faked:
             state = migration.apply(state, schema_editor)
         else:
             state = migration.mutate_state(state, preserve=False)
@@ -181,20 +187,10 @@ REPLAY_FUNCTION = '''def replay_faked_migrations(apps, schema_editor):
 def unreplay_faked_migrations(apps, schema_editor):
     # The reverse: the faked migrations' own operations backwards, last first, each from the
     # state it was written for (a RunPython without a reverse raises IrreversibleError).
-    from django.db.migrations.executor import MigrationExecutor
-    from django.db.migrations.state import ProjectState
-
-    executor = MigrationExecutor(schema_editor.connection)
-    loader = executor.loader
-    todo = set(FAKED)
-    state = ProjectState(real_apps=loader.unmigrated_apps)
+    state, plan = _plan_through_faked(schema_editor)
     before = []
-    for migration, _backwards in executor.migration_plan(loader.graph.leaf_nodes(), clean_start=True):
-        if not todo:
-            break
-        key = (migration.app_label, migration.name)
-        if key in todo:
-            todo.discard(key)
+    for migration, faked in plan:
+        if faked:
             before.append((migration, state.clone()))
         state = migration.mutate_state(state, preserve=False)
     for migration, earlier in reversed(before):
