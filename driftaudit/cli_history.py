@@ -13,38 +13,22 @@ from driftaudit.errors import AuditError
 
 def record(args, selection: dict) -> int:
     """Exit 0: recorded (``--apply``) or listed what would be."""
-    import shlex
 
     from driftaudit import api
-    from driftaudit.sources.history import migration_label
 
     recording = api.record(args.migrations, **selection, apply=args.apply)
-    names = ", ".join(migration_label(k) for k in recording.migrations)
-    if recording.applied:
-        print(f"recorded as applied (not run): {names}")
-        print(f"backup of the database before: {recording.backup}")
-        return 0
-    print(f"would record as applied (not run): {names}")
-    from driftaudit.sources.project import Selection
-
-    selection = Selection(**{k: v for k, v in selection.items() if k != "project"})
-    argv = ["driftaudit", "record", *args.migrations, *selection.argv(), "--apply"]
-    print(f"to write them (a backup copy is taken first): {shlex.join(argv)}")
-    return 0
+    return _recorded(recording.migrations, recording.applied, recording.backup,
+                     ["driftaudit", "record", *args.migrations], selection)
 
 
 def stamp(args, selection: dict) -> int:
     """Exit 0 recorded or listed; 1 refused for an app (nothing written)."""
-    import shlex
 
     from driftaudit import api
-    from driftaudit.sources.history import migration_label
-    from driftaudit.sources.project import Selection
 
     stamping = api.stamp(**selection, apply=args.apply)
     for app, why in stamping.refused:
         print(f"not recorded: app '{app}': {why}")
-    names = ", ".join(migration_label(k) for k in stamping.records)
     if stamping.refused:
         print("nothing was written: the database does not match these migrations; `driftaudit report` "
               "says what differs")
@@ -52,13 +36,24 @@ def stamp(args, selection: dict) -> int:
     if not stamping.records:
         print("nothing to record: every migration whose work the database has is recorded")
         return 0
-    if stamping.applied:
+    return _recorded(stamping.records, stamping.applied, stamping.backup, ["driftaudit", "stamp"], selection)
+
+
+def _recorded(keys, applied: bool, backup, command: list[str], selection: dict) -> int:
+    """What ``record`` and ``stamp`` wrote, or would write and the command that writes it."""
+    import shlex
+
+    from driftaudit.sources.history import migration_label
+    from driftaudit.sources.project import Selection
+
+    names = ", ".join(migration_label(k) for k in keys)
+    if applied:
         print(f"recorded as applied (not run): {names}")
-        print(f"backup of the database before: {stamping.backup}")
+        print(f"backup of the database before: {backup}")
         return 0
     print(f"would record as applied (not run): {names}")
-    selection = Selection(**{k: v for k, v in selection.items() if k != "project"})
-    print(f"to write them (a backup copy is taken first): {shlex.join(['driftaudit', 'stamp', *selection.argv(), '--apply'])}")
+    again = Selection(**{k: v for k, v in selection.items() if k != "project"})
+    print(f"to write them (a backup copy is taken first): {shlex.join([*command, *again.argv(), '--apply'])}")
     return 0
 
 

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+#: the severities that call for a repair (info findings do not)
+SERIOUS = ("warning", "error")
 #: kinds whose subject is a migration, not a database object
 MIGRATION_KINDS = frozenset({"ghost-migration", "unapplied-migration", "inconsistent-history", "missing-dependency",
                              "rewritten-migration", "broken-migration", "pending-model-change"})

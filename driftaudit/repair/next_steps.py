@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from driftaudit.config.rules import fill
 from driftaudit.explain.explainer import model_index
-from driftaudit.explain.finding import Finding
+from driftaudit.explain.finding import SERIOUS, Finding
 from driftaudit.repair.history_steps import history_blockers
 from driftaudit.repair.wording import words
 from driftaudit.schema.read import AuditInput
 
-SERIOUS = ("warning", "error")
 
 
 def next_steps(audit: AuditInput, findings: list[Finding], selection: tuple[str, ...] = ()) -> list[dict]:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from driftaudit.explain.finding import Finding
+from driftaudit.explain.finding import SERIOUS, Finding
 from driftaudit.schema.catalog import Table
 from driftaudit.schema.diff import same_table
 from driftaudit.schema.history_catalog import render_plan
 from driftaudit.schema.read import Sources
 
-SERIOUS = ("warning", "error")
 
 
 @dataclass(frozen=True)
