@@ -72,7 +72,8 @@ def _missing_objects(history: History, d_cat, key: tuple) -> list[str]:
 
     missing = []
     for op in history.loader.graph.nodes[key].operations:
-        if isinstance(op, CreateModel) and d_cat.table(table_of(op.name_lower, op.options)) is None:
+        if isinstance(op, CreateModel) and makes_a_table(op.options) \
+                and d_cat.table(table_of(op.name_lower, op.options)) is None:
             missing.append(f"table {table_of(op.name_lower, op.options)}")
         elif isinstance(op, AddField) and not op.field.many_to_many:
             table = d_cat.table(table_of(op.model_name_lower))
@@ -80,6 +81,11 @@ def _missing_objects(history: History, d_cat, key: tuple) -> list[str]:
             if table is not None and table.column(column) is None:
                 missing.append(f"column {table.name}.{column}")
     return missing
+
+
+def makes_a_table(options: dict) -> bool:
+    """A proxy or unmanaged model's ``CreateModel`` creates nothing in the database."""
+    return not options.get("proxy") and options.get("managed", True)
 
 
 def record(project: Project, keys: tuple, apply: bool) -> Recording:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from driftaudit.repair.record import makes_a_table
 from driftaudit.sources.history import History, migration_label
 
 
@@ -120,6 +121,8 @@ def _made(history: History, d_cat, key) -> tuple[str, list[str]]:
             continue
         if model is None:
             continue  # removed again later: its absence says nothing
+        if not makes_a_table(model.options):
+            continue  # a proxy or unmanaged model: nothing of it is in the database
         table_name = model.options.get("db_table") or f"{key[0]}_{model.name_lower}"
         table = d_cat.table(table_name)
         if field is None:

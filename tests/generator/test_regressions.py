@@ -499,3 +499,21 @@ def test_a_row_orphaned_through_both_keys_to_one_table_is_counted_once(holds, dj
               'WHERE "id" = 1; UPDATE "appa_link" SET "dst_id" = 1 WHERE "id" = 2; DELETE FROM "appa_room" WHERE "id" = 1;')
     assert holds(case(django_features, apps, Drift("script", detail=script, tables=("appa_link",),
                                                    cause="fk-checks-disabled"))) == []
+
+
+def test_a_regenerated_second_initial_with_a_proxy_model_is_recorded(holds, django_features):
+    """Seed 9013: migrations regenerated across a key cycle split an app into 0001 and 0002; the
+    0002 creates a proxy model, whose (absent) table made ``record`` refuse to record it."""
+    from generator.edits import Edit
+
+    apps = [App("appa", (Model("appa", "Order", (Field("tag", "fk", target="appb.Tag", null=True),)),
+                         Model("appa", "Event", (Field("name", "char"),)),
+                         Model("appa", "Photo", (), proxy_of="appa.Order"))),
+            App("appb", (Model("appb", "Tag", (Field("name", "char"),)),
+                         Model("appb", "Author", (Field("name", "char"),))))]
+    author = apps[1].models[1]
+    linked = replace(author, fields=author.fields + (Field("linked_event", "m2m", target="appa.Event"),))
+    after = [apps[0], replace(apps[1], models=(apps[1].models[0], linked))]
+    edit = Edit("add-m2m", "appb", frozenset({"appb_author_linked_event"}),
+                description="add m2m appb.Author.linked_event")
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
