@@ -97,7 +97,14 @@ _DEFERRED_RE = re.compile(r"(?<!NOT )DEFERRABLE\s+INITIALLY\s+DEFERRED", re.IGNO
 
 def table_facts(sql: str) -> DdlFacts:
     """Facts about one ``CREATE TABLE`` statement that PRAGMA cannot give."""
-    return _remembered("table", sql, _parse_table_facts)
+    return _remembered("table", sql, _read_table_facts)
+
+
+def _read_table_facts(sql: str) -> DdlFacts:
+    """A plain text without sqlglot (its import and parse are most of a cold run's extra cost)."""
+    from driftaudit.schema.plain_ddl import plain_table_facts
+
+    return plain_table_facts(sql) or _parse_table_facts(sql)
 
 
 def _remembered(kind: str, sql: str, parse):
@@ -163,7 +170,13 @@ def index_where(sql: str | None) -> str | None:
     """The normalized WHERE clause of a partial ``CREATE INDEX``, if any."""
     if not sql or " where " not in sql.lower():
         return None
-    return _remembered("where", sql, _parse_index_where)
+    return _remembered("where", sql, _read_index_where)
+
+
+def _read_index_where(sql: str) -> str | None:
+    from driftaudit.schema.plain_ddl import plain_index_where
+
+    return plain_index_where(sql) or _parse_index_where(sql)
 
 
 def _parse_index_where(sql: str) -> str | None:

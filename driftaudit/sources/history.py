@@ -278,12 +278,15 @@ def dependency_order(graph: MigrationGraph) -> list:
 
 def replay(graph: MigrationGraph, plan: list, real_apps, failures: list) -> ProjectState:
     """The state after applying ``plan``; migrations that cannot be replayed become facts."""
+    from driftaudit.sources.replay_speed import unrendered_replay
+
     state = ProjectState(real_apps=set(real_apps))
-    for key in plan:
-        try:
-            state = graph.nodes[key].mutate_state(state, preserve=False)
-        except Exception as exc:  # broken history: keep going, report it
-            failures.append(StateFailure(key, _one_line(exc)))
+    with unrendered_replay():
+        for key in plan:
+            try:
+                state = graph.nodes[key].mutate_state(state, preserve=False)
+            except Exception as exc:  # broken history: keep going, report it
+                failures.append(StateFailure(key, _one_line(exc)))
     return state
 
 
