@@ -127,8 +127,10 @@ class EvidenceFinder(HistoryFacts):
 
     def explain(self, signature: str, app: str | None, model: str | None = None,
                 field: str | None = None, present_in_models: bool = False, *,
-                kind: str | None = None, table: str | None = None, column: str | None = None) -> Evidence:
-        """The most likely cause for a difference with ``signature`` in ``app``."""
+                kind: str | None = None, table: str | None = None, column: str | None = None,
+                old_table: str | None = None) -> Evidence:
+        """The most likely cause for a difference with ``signature`` in ``app`` (``old_table``:
+        the database's name of a ``renamed-table``)."""
         table_model = self.table_model(app, model, table)
         column = column if column is not None else field
         if signature == "M≠H=D":
@@ -154,10 +156,12 @@ class EvidenceFinder(HistoryFacts):
                 rewrite = self.rewrite_of(maker)
                 if rewrite and rewrite.commit:  # git shows the file changed after the record
                     return self._claim(self.rewritten_evidence(rewrite, True), kind, table, column)
-                if kind == "renamed-table" and self._creates(maker, table_model) and \
-                        objects_in_database(self.history, self.database_catalog, maker):
-                    # it ran (something it makes is here) from an older file, which never
-                    # renamed the table; made create + delete and never run, it was faked
+                if kind == "renamed-table" and self._creates(maker, table_model) and (
+                        objects_in_database(self.history, self.database_catalog, maker)
+                        or (old_table and old_table.lower() not in self.names.tables)):
+                    # it ran (something it makes is here, or no file now makes the table under
+                    # the database's name: seed 9144) from an older file, which never renamed
+                    # the table; made create + delete and never run, it was faked
                     return self._claim(self._evidence(
                         "rewritten-migration", maker, "renamed", "medium", table=table,
                         times=self._times(rewrite)), kind, table, column)

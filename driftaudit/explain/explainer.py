@@ -128,7 +128,7 @@ class Explainer:
             or self.evidence.pending_index_rename(diff) or self.evidence.explain(
             diff.signature, app, ref.model if ref else None, field,
             present_in_models=diff.kind in ("missing-table", "missing-column"),
-            kind=diff.kind, table=diff.table, column=diff.column,
+            kind=diff.kind, table=diff.table, column=diff.column, old_table=diff.detail.get("old_table"),
         )
         conditions = set()
         if diff.kind == "stale-column" and diff.database and "NOT NULL" in diff.database \

@@ -274,8 +274,17 @@ class HistoryFacts:
         return found
 
     def _creates(self, key: tuple, model: str | None) -> bool:
-        """Does migration ``key``'s file create ``model`` (lower-case name)?"""
-        return any(op.action == "create-model" and op.model == model for op in self._operations(key))
+        """Does migration ``key``'s file create ``model`` (lower-case name), or the join table a
+        ``CreateModel``'s ManyToManyField makes (``<model>_<field>``, as history_names names it:
+        seed 9140)?"""
+        if any(op.action == "create-model" and op.model == model for op in self._operations(key)):
+            return True
+        from django.db.migrations.operations import CreateModel
+
+        node = self.history.loader.graph.nodes.get(key)
+        creates = [op for op in getattr(node, "operations", ()) if isinstance(op, CreateModel)]
+        return any(f"{op.name_lower}_{name.lower()}" == model and getattr(f, "many_to_many", False)
+                   and not getattr(f.remote_field, "through", None) for op in creates for name, f in op.fields)
 
     def _first_applied(self, app: str) -> tuple | None:
         return next((key for key in self.history.applied_plan if key[0] == app), None)

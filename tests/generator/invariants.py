@@ -110,26 +110,35 @@ def _follows_a_renamed_parent(table: str, truth: dict, actual: dict, serious: li
     return all(any(names_table(r, parent) for r in renames) for parent in parents)
 
 
+#: audit -> next steps rounds before the project must be clean: a faked change hidden behind an
+#: unapplied rename shows only once ``migrate`` has run the rename (seed 9183)
+ROUNDS = 3
+
+
 def _repair(ws: Workspace, truth: dict, user_drops: set) -> list[str]:
     """The report's ``next_steps``, run as printed (``verify`` included: after ``propose`` it
-    tries the written files on a copy); then the repaired project is checked."""
+    tries the written files on a copy), then the audit again and its steps, as the contract
+    says, until it gives none (at most ``ROUNDS``); then the repaired project is checked."""
     before = ws.rows()
-    run = ws.driftaudit("report", "--format", "json")
-    try:
-        steps = json.loads(run.stdout)["next_steps"]
-    except (ValueError, KeyError):
-        return [f"invariant 4: report gave no next_steps: {(run.stderr or run.stdout)[-200:]}"]
-    for step in steps:
-        argv = step["argv"]
-        if argv is None:
-            return [f"invariant 4: a step no command does: {step['why'][:300]}"]
-        done = ws.driftaudit(*argv[1:]) if argv[0] == "driftaudit" else ws.run(*argv[1:], stdin="") \
-            if argv[:2] == ["python", "manage.py"] else None
-        if done is None:
-            return [f"invariant 4: next step is not a driftaudit or manage.py command: {argv}"]
-        if done.returncode != 0:
-            tail = (done.stderr or done.stdout).strip().splitlines()
-            return [f"invariant 4: `{' '.join(argv)}` exited {done.returncode}: " + " | ".join(tail[-4:])]
+    for _ in range(ROUNDS):
+        run = ws.driftaudit("report", "--format", "json")
+        try:
+            steps = json.loads(run.stdout)["next_steps"]
+        except (ValueError, KeyError):
+            return [f"invariant 4: report gave no next_steps: {(run.stderr or run.stdout)[-200:]}"]
+        if not steps:
+            break
+        for step in steps:
+            argv = step["argv"]
+            if argv is None:
+                return [f"invariant 4: a step no command does: {step['why'][:300]}"]
+            done = ws.driftaudit(*argv[1:]) if argv[0] == "driftaudit" else ws.run(*argv[1:], stdin="") \
+                if argv[:2] == ["python", "manage.py"] else None
+            if done is None:
+                return [f"invariant 4: next step is not a driftaudit or manage.py command: {argv}"]
+            if done.returncode != 0:
+                tail = (done.stderr or done.stdout).strip().splitlines()
+                return [f"invariant 4: `{' '.join(argv)}` exited {done.returncode}: " + " | ".join(tail[-4:])]
     failures = []
     code, findings, err = report(ws)
     left = [f for f in findings if f["severity"] in SERIOUS and not f.get("accepted")]

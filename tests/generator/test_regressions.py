@@ -517,3 +517,36 @@ def test_a_regenerated_second_initial_with_a_proxy_model_is_recorded(holds, djan
     edit = Edit("add-m2m", "appb", frozenset({"appb_author_linked_event"}),
                 description="add m2m appb.Author.linked_event")
     assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_regenerated_db_table_of_a_model_with_a_join_table(holds, django_features):
+    """Seed 9140: after a db_table change the migrations were regenerated; the model's table was
+    blamed on the rewrite but its ManyToManyField's join table on a --fake (a CreateModel's
+    ManyToManyField makes the join table too)."""
+    apps = [App("appa", (Model("appa", "Event", (Field("name", "char"),)),
+                         Model("appa", "Track", (Field("title", "char"), Field("events", "m2m", target="appa.Event")))))]
+    after, edit = _pick(change_db_table, apps, django_features, "appa_track")
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_regenerated_after_a_model_rename_with_its_index_migration_gone(holds, django_features):
+    """Seed 9144: an index added by a migration, then the model renamed and the app's migrations
+    regenerated into one 0001 (the index's 0002 left as a ghost record). The table was blamed on a
+    --fake, whose repair re-ran the CreateModel with the index the database already had."""
+    from generator.edits import add_index
+
+    apps = [App("appa", (Model("appa", "Track", (Field("iota", "int"), Field("name", "char"))),))]
+    indexed, index_edit = _pick(add_index, apps, django_features, "appa_track")
+    after, edit = _pick(rename_model, indexed, django_features, "appa_track")
+    assert holds(case(django_features, apps, Drift("honest", index_edit, indexed),
+                      Drift("regenerate", edit, after))) == []
+
+
+def test_a_faked_unique_behind_an_unapplied_table_rename(holds, django_features):
+    """Seed 9183: the duplicates of a faked unique=True showed only once `migrate` had run the
+    pending db_table rename; the harness now audits again after the steps, as the contract says."""
+    apps = [App("appa", (Model("appa", "Track", (Field("psi", "int"), Field("name", "char"))),))]
+    unique, unique_edit = _pick(add_unique, apps, django_features, "appa_track")
+    after, edit = _pick(change_db_table, unique, django_features, "appa_track")
+    assert holds(case(django_features, apps, Drift("fake", unique_edit, unique, detail=ROWS_IT_REJECTS),
+                      Drift("unapplied", edit, after))) == []
