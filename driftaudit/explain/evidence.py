@@ -116,6 +116,12 @@ class EvidenceFinder(HistoryFacts):
                                        diff.kind, diff.table, diff.column)
         return None
 
+    def _made_by_a_ghost(self, app: str, table: str) -> bool:
+        """Would a recorded migration whose file is gone have made ``table`` (by its name)?"""
+        model = self.table_model(app, None, table)
+        return any(op.explains("stale-table", model, None) for ghost in self._ghosts_of(app)
+                   for op in ghost.operations if op.action != "initial")
+
     def removed_app(self, app: str) -> Evidence | None:
         if not app or app in self.installed:
             return None
@@ -165,7 +171,9 @@ class EvidenceFinder(HistoryFacts):
                     return self._claim(self._evidence(
                         "rewritten-migration", maker, "renamed", "medium", table=table,
                         times=self._times(rewrite)), kind, table, column)
-                others = self._tables_made(maker) if kind == "missing-table" else []
+                # (a table a gone migration's name says it made proves nothing of this one: 9275)
+                others = [t for t in self._tables_made(maker) if not self._made_by_a_ghost(app, t)] \
+                    if kind == "missing-table" else []
                 if others:  # it ran (its other tables are here), so this one came with a later file
                     return self._claim(self._evidence(
                         "rewritten-migration", maker, "partly", "medium", table=table,

@@ -550,3 +550,17 @@ def test_a_faked_unique_behind_an_unapplied_table_rename(holds, django_features)
     after, edit = _pick(change_db_table, unique, django_features, "appa_track")
     assert holds(case(django_features, apps, Drift("fake", unique_edit, unique, detail=ROWS_IT_REJECTS),
                       Drift("unapplied", edit, after))) == []
+
+
+def test_a_faked_new_model_after_the_rename_migration_was_deleted(holds, django_features):
+    """Seed 9275: a model renamed and migrated, the rename's file deleted, a new model faked in
+    the next makemigrations (which re-creates the renamed model too). Its table was blamed on a
+    rewrite: "the tables it made are there" - but the renamed table was the deleted rename's."""
+    from generator.edits import add_model
+
+    apps = [App("appa", (Model("appa", "Event", (Field("name", "char"),)),
+                         Model("appa", "Album", (Field("title", "char"),))))]
+    renamed, rename_edit = _pick(rename_model, apps, django_features, "appa_event")
+    after, edit = edited(add_model, renamed, django_features)
+    assert holds(case(django_features, apps, Drift("honest", rename_edit, renamed), Drift("delete-file", detail="app appa"),
+                      Drift("fake", edit, after))) == []
