@@ -40,7 +40,10 @@ def _add_table(conn):
 
 
 def _forget_migration(conn):
-    conn.execute("DELETE FROM django_migrations WHERE id = (SELECT max(id) FROM django_migrations)")
+    """The last record of a plain migration (the very last row is a squashed migration's, which
+    Django still counts as applied while the migrations it replaces are recorded)."""
+    conn.execute("DELETE FROM django_migrations WHERE id = (SELECT max(id) FROM django_migrations "
+                 "WHERE name NOT LIKE '%squashed%')")
 
 
 def _add_column(conn):

@@ -40,9 +40,12 @@ from measure import WORK, compile_driftaudit, report_vs_makemigrations
 
 PARTS = ("cms", "synth", "upgrades", "many", "data", "rebuild")
 
-#: rough minutes per part on a quiet 2-core machine, from earlier runs (for the estimate only)
-MINUTES = {"cms": 1.5, "synth": {1: 2, 2: 3, 4: 8}, "upgrades": 1.2, "many": {1: 0.3, 10: 0.5, 50: 1.5, 200: 5},
-           "data": {1: 1.5, 2: 2.5, 4: 5, 10: 12}, "data_generate": {1: 0.5, 10: 6}, "rebuild": 2}
+#: rough minutes per part at --reps 3 on a 2-core machine, scaled from earlier runs and the smoke
+#: runs (for the printed estimate only): synthetic x4 is a cold report and a cold makemigrations
+#: of ~90 s each plus the warm-up; generating the x10 database (50M orders) takes ~3 min (x1: 15 s)
+MINUTES = {"cms": 0.6, "synth": {1: 1.5, 2: 2.5, 4: 6.5}, "upgrades": 0.3, "upgrades_build": 0.25,
+           "many": {1: 0.4, 10: 0.5, 50: 1.0, 200: 2.5}, "data": {1: 0.6, 2: 0.7, 4: 1.0, 10: 1.5},
+           "data_generate": {1: 0.3, 10: 3}, "rebuild": 2}
 
 
 def numbers(text: str, kind=int) -> list:
@@ -55,23 +58,24 @@ def estimate(args) -> list[str]:
     """What takes long, before it starts (scaled from earlier runs; generation only when missing)."""
     lines = []
     if "cms" in args.only:
-        lines.append(("wagtail site", MINUTES["cms"]))
+        lines.append(("wagtail site", MINUTES["cms"] * args.reps / 3))
     if "synth" in args.only:
         lines += [(f"synthetic x{s} (cold makemigrations alone ~{20 * s * s / 16:.0f} s)", MINUTES["synth"].get(s, 2 * s))
                   for s in args.scales]
     if "upgrades" in args.only:
-        lines.append((f"{len(args.app_list)} upgraded apps (+ ~0.5 min each to build once)",
-                      MINUTES["upgrades"] * len(args.app_list) * args.reps / 3))
+        unbuilt = sum(1 for a in args.app_list if not (WORK / "upgrades" / a.name / ".stamp").exists())
+        lines.append((f"{len(args.app_list)} upgraded apps ({unbuilt} to build first)",
+                      MINUTES["upgrades"] * len(args.app_list) * args.reps / 3 + MINUTES["upgrades_build"] * unbuilt))
     if "many" in args.only:
-        lines += [(f"{n} databases", MINUTES["many"].get(n, n / 40)) for n in args.dbs]
+        lines += [(f"{n} databases", MINUTES["many"].get(n, n / 80) * args.reps / 3) for n in args.dbs]
     if "data" in args.only:
         for s in args.data_scales:
             built = (WORK / f"big{s:g}" / ".stamp").exists()
-            gen = 0 if built else MINUTES["data_generate"].get(s, 0.6 * s)
+            gen = 0 if built else MINUTES["data_generate"].get(s, 0.3 * s)
             lines.append((f"data x{s} ({bigdb.ORDERS * s:,.0f} orders{f', generate ~{gen:.0f} min' if gen else ''})",
-                          MINUTES["data"].get(s, 1.2 * s) + gen))
+                          MINUTES["data"].get(s, 0.2 * s) + gen))
     if "rebuild" in args.only:
-        lines.append(("rebuild of the x1 table", MINUTES["rebuild"]))
+        lines.append((f"rebuild of the x{args.rebuild_scale} table", MINUTES["rebuild"] * args.rebuild_scale))
     total = sum(m for _, m in lines)
     return [f"  ~{m:4.1f} min  {what}" for what, m in sorted(lines, key=lambda x: -x[1])] + [f"  ~{total:4.1f} min in all"]
 
