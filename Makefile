@@ -52,15 +52,18 @@ samples: $(STAMP)
 	for build in sample_projects/*/build.py; do $(BIN)/python $$build --quiet || exit 1; done
 
 ## make bench: driftaudit vs makemigrations --check / bare SQLite; writes benchmarks/RESULTS.md.
-## Its own venv (benchmarks/.venv) holds Wagtail, the real third-party app measured: never a dependency.
+## Its own venv (benchmarks/.venv) holds the real third-party apps measured (pyproject's realapps
+## extra: Wagtail, allauth, guardian, ...): never a dependency. Parts and sizes: BENCH_ARGS, e.g.
+## make bench BENCH_ARGS="--only many,data --data-scales 1,10" (benchmarks/run.py --help).
 BENCH := benchmarks/.venv
-$(BENCH)/.installed-stamp: pyproject.toml
+BENCH_ARGS ?=
+$(BENCH)/.installed-stamp: pyproject.toml Makefile
 	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH)
-	$(BENCH)/bin/python -m pip install -q -e . "django>=5.2,<5.3" "wagtail>=7,<9" pyinstrument
+	$(BENCH)/bin/python -m pip install -q -e ".[realapps]" "django>=5.2,<5.3" pyinstrument
 	touch $@
 
 bench: $(BENCH)/.installed-stamp
-	$(BENCH)/bin/python benchmarks/run.py
+	$(BENCH)/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-dj* .pytest_cache

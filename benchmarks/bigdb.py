@@ -94,26 +94,28 @@ def _fill(path: Path, customers: int, orders: int) -> None:
     conn.close()
 
 
-def generate(root: Path, scale: int = 1, python: str = sys.executable) -> dict:
+def generate(root: Path, scale: float = 1, python: str = sys.executable) -> dict:
+    """``scale`` multiplies the row counts; a fraction (0.01) makes a tiny database for smoke runs."""
     start = time.monotonic()
+    customers, orders = int(CUSTOMERS * scale), int(ORDERS * scale)
     _project(root)
-    manage = lambda *args: subprocess.run([python, "manage.py", *args], cwd=root, check=True,  # noqa: E731
+    manage = lambda *args: subprocess.run([python, "manage.py", *args], cwd=root, check=True,
                                           stdout=subprocess.DEVNULL)
     manage("makemigrations", "shop", "-v", "0")
     manage("migrate", "-v", "0")
     shutil.copyfile(root / "db.sqlite3", root / "empty.sqlite3")
-    _fill(root / "db.sqlite3", CUSTOMERS * scale, ORDERS * scale)
+    _fill(root / "db.sqlite3", customers, orders)
     conn = sqlite3.connect(root / "db.sqlite3")
     orphans = conn.execute("SELECT count(*) FROM pragma_foreign_key_check('shop_order')").fetchone()[0]
     conn.close()
-    return {"customers": CUSTOMERS * scale, "orders": ORDERS * scale, "orphans": orphans,
+    return {"customers": customers, "orders": orders, "orphans": orphans,
             "mb": round((root / "db.sqlite3").stat().st_size / 1e6), "s": round(time.monotonic() - start, 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir")
-    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--scale", type=float, default=1)
     args = parser.parse_args()
     print(generate(Path(args.dir).resolve(), args.scale))
 

@@ -1,287 +1,88 @@
 """Measure driftaudit against Django's own commands and bare SQLite, side by side; write RESULTS.md.
 
-Every comparison alternates its commands (A B A B ...), repeats them and reports medians and
-the ratio. Wall time and peak RSS come from ``os.wait4`` on each child process.
+Parts (``--only``, comma-separated; all by default):
 
-- report (warm, cold) vs ``manage.py makemigrations --check --dry-run`` on the synthetic project
-  and on a real Wagtail site. Cold: the project's ``__pycache__`` and driftaudit's state cache
-  removed before each run of either tool; warm: both left from the previous run.
-- data scan (``report`` minus ``report --no-data``) vs a bare ``PRAGMA foreign_key_check``.
-- peak RSS of ``report`` on the large database vs its empty twin.
-- a rebuild of the 5M-row table vs the bare create / INSERT...SELECT / drop / rename / index.
-- the same at 1x, 2x, 4x project and database size.
+- cms: report (warm, cold) vs ``manage.py makemigrations --check --dry-run`` on a Wagtail site.
+- synth: the same on the synthetic project at each of ``--scales`` (models and migrations grow).
+- upgrades: the same on real third-party upgrades applied with ``migrate --fake`` (upgrades.py).
+- many: ``report --no-data`` over N copies of the Wagtail site's database (many_dbs.py).
+- data: data scan vs a bare ``PRAGMA foreign_key_check`` at each of ``--data-scales`` (datascan.py).
+- rebuild: the repair of the 5M-row table vs the bare rebuild (rebuild.py; needs the x1 database).
 
-    benchmarks/.venv/bin/python benchmarks/run.py [--scales 1,2,4] [--reps 3]
+Cold, for both tools: the project's ``__pycache__`` deleted before the run; driftaudit also runs
+with ``DRIFTAUDIT_CACHE=off``. Warm: both after a previous run. Every ratio is against an anchor
+measured in the same run; measure.py says how.
+
+    benchmarks/.venv/bin/python benchmarks/run.py [--only cms,synth,upgrades,many,data,rebuild]
+        [--scales 1,2,4] [--data-scales 1,10] [--dbs 1,10,50,200] [--apps ...] [--reps 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import shutil
 import sqlite3
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-WORK = HERE / ".work"
-CACHE = WORK / "driftaudit-cache"
-PY = sys.executable
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bigdb  # noqa: E402
-import synth  # noqa: E402
+import bigdb
+import datascan
+import fixtures
+import many_dbs
+import rebuild
+import results
+import synth
+import upgrades
+from measure import WORK, compile_driftaudit, report_vs_makemigrations
 
-TIME = shutil.which("time", path="/usr/bin:/bin") or "/usr/bin/time"  # GNU time (Debian: package time)
-TARGETS = {"report": 1.0, "scan": 1.2, "rebuild": 1.2, "rss_mb": 50}
+PARTS = ("cms", "synth", "upgrades", "many", "data", "rebuild")
 
-
-# -- running -------------------------------------------------------------------------------
-def run(argv, cwd, env=None, ok=(0,)) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process.
-
-    Peak RSS comes from GNU ``time``: ``ru_maxrss`` of a child forked from this (large) process
-    counts the parent's pages it shared before ``exec``.
-    """
-    rss_file = WORK / ".rss"
-    start = time.perf_counter()
-    result = subprocess.run([TIME, "-f", "%M", "-o", str(rss_file), *map(str, argv)], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wall = time.perf_counter() - start
-    if result.returncode not in ok:
-        raise SystemExit(f"{' '.join(map(str, argv))} in {cwd} exited {result.returncode}:\n"
-                         f"{result.stderr.decode(errors='replace')[-2000:]}")
-    return wall, int(rss_file.read_text().split()[-1]) / 1024
+#: rough minutes per part at --reps 3 on a 2-core machine, scaled from earlier runs and the smoke
+#: runs (for the printed estimate only): synthetic x4 is a cold report and a cold makemigrations
+#: of ~90 s each plus the warm-up; generating the x10 database (50M orders) takes ~3 min (x1: 15 s)
+MINUTES = {"cms": 0.6, "synth": {1: 1.5, 2: 2.5, 4: 6.5}, "upgrades": 0.3, "upgrades_build": 0.25,
+           "many": {1: 0.4, 10: 0.5, 50: 1.0, 200: 2.5}, "data": {1: 0.6, 2: 0.9, 4: 1.5, 10: 3},
+           "data_generate": {1: 0.3, 10: 3}, "synth_generate": {1: 0.5, 2: 1.2, 4: 3}, "rebuild": 2}
 
 
-def alternate(cases: dict, reps: int) -> dict:
-    """``cases``: name -> (argv, cwd, prepare-callable or None, ok codes). Medians per name."""
-    samples = {name: [] for name in cases}
-    for _ in range(reps):
-        for name, (argv, cwd, prepare, ok) in cases.items():
-            if prepare:
-                prepare()
-            samples[name].append(run(argv, cwd, ENV, ok))
-    return {name: {"wall": statistics.median(w for w, _ in s), "rss": statistics.median(r for _, r in s),
-                   "runs": [round(w, 2) for w, _ in s]} for name, s in samples.items()}
+def numbers(text: str, kind=int) -> list:
+    """'1,2,4' -> [1, 2, 4]; with ``kind=float``, whole numbers stay ints (folder names, labels)."""
+    values = [kind(v) for v in text.split(",") if v.strip()]
+    return [int(v) if float(v).is_integer() else v for v in values]
 
 
-ENV = {**os.environ, "DRIFTAUDIT_CACHE_DIR": str(CACHE)}
-ENV.pop("DJANGO_SETTINGS_MODULE", None)
-DRIFTAUDIT = [PY, "-m", "driftaudit", "report"]
-MAKEMIGRATIONS = [PY, "manage.py", "makemigrations", "--check", "--dry-run"]
+def estimate(args) -> list[str]:
+    """What takes long, before it starts (scaled from earlier runs; generation only when missing)."""
+    lines = []
+    if "cms" in args.only:
+        lines.append(("wagtail site", MINUTES["cms"] * args.reps / 3))
+    if "synth" in args.only:
+        for s in args.scales:
+            gen = 0 if (WORK / f"synth{s}" / ".stamp").exists() else MINUTES["synth_generate"].get(s, s)
+            what = f"synthetic x{s} (one cold makemigrations ~{5 * s * s:.0f} s{f', generate ~{gen:.1f} min' if gen else ''})"
+            lines.append((what, MINUTES["synth"].get(s, 2 * s) + gen))
+    if "upgrades" in args.only:
+        unbuilt = sum(1 for a in args.app_list if not (WORK / "upgrades" / a.name / ".stamp").exists())
+        lines.append((f"{len(args.app_list)} upgraded apps ({unbuilt} to build first)",
+                      MINUTES["upgrades"] * len(args.app_list) * args.reps / 3 + MINUTES["upgrades_build"] * unbuilt))
+    if "many" in args.only:
+        lines += [(f"{n} databases", MINUTES["many"].get(n, n / 80) * args.reps / 3) for n in args.dbs]
+    if "data" in args.only:
+        for s in args.data_scales:
+            built = (WORK / f"big{s:g}" / ".stamp").exists()
+            gen = 0 if built else MINUTES["data_generate"].get(s, 0.3 * s)
+            lines.append((f"data x{s} ({bigdb.ORDERS * s:,.0f} orders{f', generate ~{gen:.1f} min' if gen else ''})",
+                          MINUTES["data"].get(s, 0.3 * s) * args.reps / 3 + gen))
+    if "rebuild" in args.only:
+        lines.append((f"rebuild of the x{args.rebuild_scale} table", MINUTES["rebuild"] * args.rebuild_scale))
+    total = sum(m for _, m in lines)
+    return [f"  ~{m:4.1f} min  {what}" for what, m in sorted(lines, key=lambda x: -x[1])] + [f"  ~{total:4.1f} min in all"]
 
 
-def cold(project: Path):
-    def prepare():
-        for folder in project.rglob("__pycache__"):
-            shutil.rmtree(folder, ignore_errors=True)
-        shutil.rmtree(CACHE, ignore_errors=True)
-    return prepare
-
-
-def report_vs_makemigrations(project: Path, reps: int, cold_reps: int, report_ok=(0,)) -> dict:
-    """``cold_reps=0`` (the large sizes, to fit the budget): the warm-up run is the one cold report."""
-    cold(project)()
-    first = run(DRIFTAUDIT, project, ENV, report_ok)  # warm-up: bytecode and state cache exist
-    warm = alternate({"report": (DRIFTAUDIT, project, None, report_ok),
-                      "makemigrations": (MAKEMIGRATIONS, project, None, (0,))}, reps)
-    if cold_reps:
-        cold_runs = alternate({"report": (DRIFTAUDIT, project, cold(project), report_ok),
-                               "makemigrations": (MAKEMIGRATIONS, project, cold(project), (0,))}, cold_reps)
-    else:
-        cold_runs = {"report": {"wall": first[0], "rss": first[1], "runs": [round(first[0], 2)]},
-                     "makemigrations": {"wall": float("nan"), "rss": float("nan"), "runs": []}}
-    return {"warm": warm, "cold": cold_runs,
-            "ratio_warm": warm["report"]["wall"] / warm["makemigrations"]["wall"],
-            "ratio_cold": cold_runs["report"]["wall"] / cold_runs["makemigrations"]["wall"]}
-
-
-BARE_FK_CHECK = ("import sqlite3, sys; c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True); "
-                 "c.execute('PRAGMA foreign_key_check').fetchall()")
-
-
-def data_scan(project: Path, reps: int) -> dict:
-    """Warm-up first (one rep at x2/x4): the x4 database (1.5 GB) does not stay in the page cache
-    between sizes, and the cold synthetic runs emptied driftaudit's cache folder, so whichever
-    command ran first paid the disk, and the first report paid a cold audit (and its RSS)."""
-    db = str(project / "db.sqlite3")
-    run([PY, "-c", BARE_FK_CHECK, db], project, ENV)
-    run(DRIFTAUDIT + ["--no-data"], project, ENV, (0, 1))
-    runs = alternate({
-        "report": (DRIFTAUDIT, project, None, (0, 1)),
-        "report --no-data": (DRIFTAUDIT + ["--no-data"], project, None, (0, 1)),
-        "bare foreign_key_check": ([PY, "-c", BARE_FK_CHECK, db], project, None, (0,)),
-        "python startup": ([PY, "-c", "import sqlite3"], project, None, (0,)),
-        "report (empty db)": (DRIFTAUDIT + ["--db", str(project / "empty.sqlite3")], project, None, (0, 1)),
-    }, reps)
-    scan = runs["report"]["wall"] - runs["report --no-data"]["wall"]
-    bare = runs["bare foreign_key_check"]["wall"] - runs["python startup"]["wall"]
-    return {"runs": runs, "scan": scan, "bare": bare, "ratio": scan / bare,
-            "rss_growth": runs["report"]["rss"] - runs["report (empty db)"]["rss"]}
-
-
-# -- rebuild -------------------------------------------------------------------------------
-# The change rebuilt: Order.number CharField(max_length=20) -> 40, through a new table.
-NEW_TABLE = ('CREATE TABLE "new__shop_order" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
-             '"number" varchar(40) NOT NULL, "amount" integer NOT NULL, "status" varchar(12) NOT NULL, '
-             '"created" datetime NOT NULL, "customer_id" bigint NOT NULL REFERENCES "shop_customer" ("id") '
-             'DEFERRABLE INITIALLY DEFERRED)')
-COPY = ('INSERT INTO "new__shop_order" ("id", "number", "amount", "status", "created", "customer_id") '
-        'SELECT "id", "number", "amount", "status", "created", "customer_id" FROM "shop_order"')
-SWAP = ['DROP TABLE "shop_order"', 'ALTER TABLE "new__shop_order" RENAME TO "shop_order"',
-        'CREATE INDEX "shop_order_customer_id_a1b2c3d4" ON "shop_order" ("customer_id")']
-BARE = ["BEGIN", NEW_TABLE, COPY, *SWAP, "COMMIT"]
-
-APPLY = ("import sqlite3, sys, json; c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-         "for s in json.loads(sys.argv[2]): c.execute(s).fetchall()\n")
-
-
-def as_migrate_applies(statements: list[str], key_check: bool = True) -> list[str]:
-    """The statements of a migration the way ``migrate`` runs them on SQLite: Django's schema
-    editor turns key enforcement off outside the transaction, and its ``check_constraints()``
-    runs ``PRAGMA foreign_key_check`` over the whole database before COMMIT (``key_check``)."""
-    return ["PRAGMA foreign_keys = OFF", "BEGIN", *statements, *(["PRAGMA foreign_key_check"] if key_check else []),
-            "COMMIT", "PRAGMA foreign_keys = ON"]
-
-
-def ensure_rebuild_project(big: Path) -> Path:
-    """The large database with the drift ``propose`` repairs by rebuilding ``shop_order``.
-
-    A copy of the x1 project whose model says ``number`` is ``max_length=40`` and whose 0002
-    migration says so too, but was applied with ``--fake``: the table still has ``varchar(20)``.
-    The 25 deleted customers are restored first: ``migrate`` on SQLite checks every foreign key
-    before COMMIT, so no migration at all can be applied to a database with orphans.
-    """
-    folder = WORK / "rebuild"
-    token = source_token(bigdb, extra="rebuild 1")
-    if stamp_ok(folder, token):
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for name in ("bigproject", "shop", "manage.py"):
-        (shutil.copytree if (big / name).is_dir() else shutil.copyfile)(big / name, folder / name)
-    for cache in folder.rglob("__pycache__"):
-        shutil.rmtree(cache)
-    shutil.copyfile(big / "db.sqlite3", folder / "db.sqlite3")
-    conn = sqlite3.connect(folder / "db.sqlite3")
-    conn.execute("INSERT INTO shop_customer (id, name, email, created) SELECT DISTINCT o.customer_id, "
-                 "'restored', '', '2024-01-01 00:00:00' FROM shop_order AS o WHERE NOT EXISTS "
-                 "(SELECT 1 FROM shop_customer AS c WHERE c.id = o.customer_id)")
-    conn.commit()
-    conn.close()
-    models = folder / "shop" / "models.py"
-    models.write_text(models.read_text().replace("number = models.CharField(max_length=20)",
-                                                 "number = models.CharField(max_length=40)"))
-    for args in (["makemigrations", "shop", "-n", "longer_number", "-v", "0"], ["migrate", "--fake", "-v", "0"]):
-        subprocess.run([PY, "manage.py", *args], cwd=folder, check=True, stdout=subprocess.DEVNULL)
-    (folder / ".stamp").write_text(token)
-    return folder
-
-
-def proposed_statements(project: Path) -> list[str]:
-    """The SQL of the migration ``driftaudit propose`` writes, in the order ``migrate`` runs it."""
-    import importlib.util
-
-    for old in (project / "shop" / "migrations").glob("*_driftaudit_*.py"):
-        old.unlink()
-    subprocess.run([PY, "-m", "driftaudit", "propose"], cwd=project, env=ENV, check=True,
-                   stdout=subprocess.DEVNULL)
-    (path,) = (project / "shop" / "migrations").glob("*_driftaudit_*.py")
-    spec = importlib.util.spec_from_file_location("proposed_migration", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # a migration file imports django.db.migrations only
-
-    def statements(operations):
-        for op in operations:
-            if hasattr(op, "database_operations"):
-                yield from statements(op.database_operations)
-            elif hasattr(op, "sql"):
-                yield from ([op.sql] if isinstance(op.sql, str) else op.sql)
-    found = list(statements(module.Migration.operations))
-    if not any('"new__shop_order"' in s for s in found):
-        raise SystemExit(f"{path} does not rebuild shop_order:\n" + "\n".join(found))
-    return found
-
-
-def rebuild(big: Path, reps: int) -> dict:
-    project = ensure_rebuild_project(big)
-    generated = proposed_statements(project)
-    source, target = project / "db.sqlite3", WORK / "rebuild.sqlite3"
-
-    def fresh():  # written to disk before the clock starts: its writeback must not overlap the run
-        shutil.copyfile(source, target)
-        with open(target, "rb+") as handle:
-            os.fsync(handle.fileno())
-    apply = lambda statements: ([PY, "-c", APPLY, str(target), json.dumps(statements)], WORK, fresh, (0,))  # noqa: E731
-    runs = alternate({
-        "driftaudit propose rebuild": apply(as_migrate_applies(generated, key_check=False)),
-        "driftaudit propose rebuild + migrate's key check": apply(as_migrate_applies(generated)),
-        "bare rebuild": apply(BARE),
-    }, reps)
-    target.unlink(missing_ok=True)
-    bare = runs["bare rebuild"]["wall"]
-    return {"runs": runs, "statements": generated, "ratio": runs["driftaudit propose rebuild"]["wall"] / bare,
-            "ratio_with_check": runs["driftaudit propose rebuild + migrate's key check"]["wall"] / bare}
-
-
-# -- fixtures ------------------------------------------------------------------------------
-def stamp_ok(folder: Path, token: str) -> bool:
-    return (folder / ".stamp").is_file() and (folder / ".stamp").read_text() == token
-
-
-def source_token(*modules, extra="") -> str:
-    import hashlib
-    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules) + extra.encode()).hexdigest()
-
-
-def ensure_synth(scale: int) -> Path:
-    folder = WORK / f"synth{scale}"
-    token = source_token(synth, extra=str(scale))
-    if not stamp_ok(folder, token):
-        print(f"  generating synthetic project x{scale}: {synth.generate(folder, scale, PY)}", flush=True)
-        (folder / ".stamp").write_text(token)
-    return folder
-
-
-def ensure_bigdb(scale: int) -> Path:
-    folder = WORK / f"big{scale}"
-    token = source_token(bigdb, extra=str(scale))
-    if not stamp_ok(folder, token):
-        print(f"  generating large database x{scale}: {bigdb.generate(folder, scale, PY)}", flush=True)
-        (folder / ".stamp").write_text(token)
-    return folder
-
-
-def ensure_cms() -> Path:
-    import wagtail
-    folder = WORK / "cms"
-    token = f"wagtail {wagtail.__version__}"
-    if not stamp_ok(folder, token):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        subprocess.run([str(Path(PY).parent / "wagtail"), "start", "cmsite", str(folder)], check=True,
-                       stdout=subprocess.DEVNULL)
-        subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=folder, check=True)
-        (folder / ".stamp").write_text(token)
-        print(f"  wagtail {wagtail.__version__} site: migrated", flush=True)
-    return folder
-
-
-def migration_count(project: Path) -> int:
-    conn = sqlite3.connect(project / "db.sqlite3")
-    try:
-        return conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
-    finally:
-        conn.close()
-
-
-# -- results -------------------------------------------------------------------------------
 def machine() -> dict:
     import django
     try:
@@ -296,106 +97,86 @@ def machine() -> dict:
             "os": platform.platform()}
 
 
-def seconds(value: float) -> str:
-    return "-" if value != value else f"{value:.2f} s"
-
-
-def verdict(value: float, target: float) -> str:
-    return "met" if value <= target else "**missed**"
-
-
-def write_results(facts: dict, results: dict, elapsed: float) -> None:
-    lines = ["# driftaudit benchmark results", "",
-             f"Written by `make bench` (`benchmarks/run.py`) in {elapsed / 60:.1f} min. Medians of alternating runs;",
-             "wall time and peak RSS per child process (`os.wait4`).", "",
-             "| machine | |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in facts.items()]
-    lines += ["", "## Ratios and targets", "", "| measurement | driftaudit | baseline | ratio | target | |",
-              "|---|---|---|---|---|---|"]
-    for name, r in results["report"].items():
-        for mode in ("warm", "cold"):
-            d, m = r[mode]["report"]["wall"], r[mode]["makemigrations"]["wall"]
-            if m != m:  # NaN: not measured at this size (see report_vs_makemigrations)
-                continue
-            target = f"≤ {TARGETS['report']}×" if mode == "warm" else "-"
-            mark = verdict(d / m, TARGETS["report"]) if mode == "warm" else ""
-            lines.append(f"| report vs makemigrations --check, {name}, {mode} | {d:.2f} s | {m:.2f} s | "
-                         f"{d / m:.2f}× | {target} | {mark} |")
-    for scale, s in results["scan"].items():
-        lines.append(f"| data scan vs PRAGMA foreign_key_check, DB ×{scale} | {s['scan']:.2f} s | {s['bare']:.2f} s | "
-                     f"{s['ratio']:.2f}× | ≤ {TARGETS['scan']}× | {verdict(s['ratio'], TARGETS['scan'])} |")
-    for scale, s in results["scan"].items():
-        empty = s["runs"]["report (empty db)"]["rss"]
-        lines.append(f"| peak RSS growth, empty → DB ×{scale} | {s['runs']['report']['rss']:.0f} MB | {empty:.0f} MB | "
-                     f"+{s['rss_growth']:.1f} MB | ≤ +{TARGETS['rss_mb']} MB | {verdict(s['rss_growth'], TARGETS['rss_mb'])} |")
-    rb = results["rebuild"]
-    lines.append(f"| rebuild of the 5M-row table (the statements of `propose`'s migration, in order) | "
-                 f"{rb['runs']['driftaudit propose rebuild']['wall']:.2f} s | {rb['runs']['bare rebuild']['wall']:.2f} s | "
-                 f"{rb['ratio']:.2f}× | ≤ {TARGETS['rebuild']}× | {verdict(rb['ratio'], TARGETS['rebuild'])} |")
-    checked = rb["runs"]["driftaudit propose rebuild + migrate's key check"]["wall"]
-    lines.append(f"| the same + the whole-database key check `migrate` adds on SQLite (see note) | "
-                 f"{checked:.2f} s | "
-                 f"{rb['runs']['bare rebuild']['wall']:.2f} s | {rb['ratio_with_check']:.2f}× | - |  |")
-    lines += ["", "## How cost grows", "", "| size | migrations | report warm | report cold | makemigrations warm | "
-              "makemigrations cold | DB rows | data scan | bare fk check | report RSS |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for scale in results["scales"]:
-        r, s = results["report"].get(f"synthetic ×{scale}"), results["scan"].get(scale)
-        cells = [f"×{scale}"]
-        if r:
-            cells += [str(r["migrations"]), f"{r['warm']['report']['wall']:.2f} s", f"{r['cold']['report']['wall']:.2f} s",
-                      f"{r['warm']['makemigrations']['wall']:.2f} s", seconds(r['cold']['makemigrations']['wall'])]
-        else:
-            cells += ["-"] * 5
-        if s:
-            cells += [f"{s['rows']:,}", f"{s['scan']:.2f} s", f"{s['bare']:.2f} s", f"{s['runs']['report']['rss']:.0f} MB"]
-        else:
-            cells += ["-"] * 4
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Every run (seconds)", "", "```", json.dumps(results, indent=1, default=str), "```", ""]
-    notes = HERE / "NOTES.md"
-    if notes.exists():
-        lines += ["", notes.read_text()]
-    (HERE / "RESULTS.md").write_text("\n".join(lines))
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="1,2,4")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(PARTS), help=f"parts to run (default: all of {','.join(PARTS)})")
+    parser.add_argument("--scales", default="1,2,4", help="synthetic project sizes (default 1,2,4)")
+    parser.add_argument("--data-scales", default="1,10",
+                        help="large-DB sizes; x10 = 50M orders, ~4 GB (default 1,10; fractions like 0.01 for smoke runs)")
+    parser.add_argument("--dbs", default="1,10,50,200", help="numbers of databases (default 1,10,50,200)")
+    parser.add_argument("--apps", default=",".join(upgrades.DEFAULT_APPS),
+                        help="upgraded apps, PyPI names from tests/realapps/catalog.py, or 'all'")
+    parser.add_argument("--rebuild-scale", type=float, default=1,
+                        help="large-DB size the rebuild is measured on (default 1: 5M orders)")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--estimate", action="store_true", help="print the expected duration and exit")
+    parser.add_argument("--output", default=str(Path(__file__).resolve().parent / "RESULTS.md"))
     args = parser.parse_args()
-    scales = [int(s) for s in args.scales.split(",")]
+    args.only = [p.strip() for p in args.only.split(",") if p.strip()]
+    if set(args.only) - set(PARTS):
+        parser.error(f"--only: unknown parts {set(args.only) - set(PARTS)}; known: {','.join(PARTS)}")
+    args.scales, args.dbs = numbers(args.scales), numbers(args.dbs)
+    args.data_scales = numbers(args.data_scales, float)
+    args.rebuild_scale = numbers(str(args.rebuild_scale), float)[0]
+    args.app_list = upgrades.chosen(args.apps) if "upgrades" in args.only else []
+
+    if args.estimate:
+        print("Expected duration:", *estimate(args), sep="\n")
+        return
     start = time.monotonic()
     WORK.mkdir(exist_ok=True)
     facts = machine()
-    print(f"driftaudit benchmark on {facts['cores']} cores, SQLite {facts['sqlite']}, Django {facts['django']}", flush=True)
-    results: dict = {"scales": scales, "report": {}, "scan": {}}
+    print(f"driftaudit benchmark on {facts['cores']} cores, SQLite {facts['sqlite']}, Django {facts['django']}; "
+          f"parts: {','.join(args.only)}. Expected duration:", *estimate(args), sep="\n", flush=True)
+    facts["driftaudit"] = str(compile_driftaudit())
+    out: dict = {"parts": args.only, "scales": args.scales, "data_scales": args.data_scales, "report": {},
+                 "scan": {}}
 
-    cms = ensure_cms()
-    print("measuring: wagtail site", flush=True)
-    r = report_vs_makemigrations(cms, max(args.reps, 5), 2)  # ~1.5 s runs: more of them, less noise
-    r["migrations"] = migration_count(cms)
-    results["report"][f"wagtail {facts['wagtail']} site ({r['migrations']} migrations)"] = r
+    if {"cms", "many"} & set(args.only):
+        cms = fixtures.ensure_cms()
+    if "cms" in args.only:
+        print("measuring: wagtail site", flush=True)
+        r = report_vs_makemigrations(cms, max(args.reps, 5), args.reps)  # ~1.5 s runs: more of them
+        r["migrations"] = fixtures.migration_count(cms)
+        out["report"][f"wagtail {facts['wagtail']} site ({r['migrations']} migrations)"] = r
 
-    for scale in scales:
-        project = ensure_synth(scale)
-        reps, cold_reps = (args.reps, 2) if scale == 1 else (1, 0)
-        print(f"measuring: synthetic project x{scale}", flush=True)
-        r = report_vs_makemigrations(project, reps, cold_reps)
-        r["migrations"] = migration_count(project)
-        results["report"][f"synthetic ×{scale}"] = r
+    if "synth" in args.only:
+        for scale in args.scales:
+            project = fixtures.ensure_synth(scale)
+            print(f"measuring: synthetic project x{scale}", flush=True)
+            # a cold makemigrations is ~20 s at x2 and ~90 s at x4: one round there
+            r = report_vs_makemigrations(project, args.reps if scale == 1 else 1, args.reps if scale == 1 else 1)
+            r["migrations"] = fixtures.migration_count(project)
+            r["models"] = synth.APPS_PER_SCALE * synth.MODELS_PER_APP * scale
+            out["report"][f"synthetic ×{scale}"] = r
 
-    for scale in scales:
-        project = ensure_bigdb(scale)
-        print(f"measuring: data scan x{scale}", flush=True)
-        s = data_scan(project, args.reps if scale == 1 else 1)
-        s["rows"] = (bigdb.CUSTOMERS + bigdb.ORDERS) * scale
-        results["scan"][scale] = s
-        if scale == 1:
-            print("measuring: rebuild", flush=True)
-            results["rebuild"] = rebuild(project, args.reps)
+    if "upgrades" in args.only:
+        out["upgrades"] = upgrades.measure(args.app_list, args.reps)
 
-    write_results(facts, results, time.monotonic() - start)
-    print(f"wrote {HERE / 'RESULTS.md'} in {(time.monotonic() - start) / 60:.1f} min", flush=True)
+    if "many" in args.only:
+        out["many"] = many_dbs.measure(cms, args.dbs, args.reps)
+        for problem in out["many"]["problems"]:
+            print(f"  problem: {problem}", flush=True)
+
+    data_scales = args.data_scales if "data" in args.only else []
+    if "rebuild" in args.only and args.rebuild_scale not in data_scales:
+        data_scales = data_scales + [args.rebuild_scale]
+    for scale in data_scales:
+        project = fixtures.ensure_bigdb(scale)
+        if "data" in args.only and scale in args.data_scales:
+            print(f"measuring: data scan x{scale}", flush=True)
+            s = datascan.data_scan(project, args.reps)  # x10's 1.1x target is close: every rep counts
+            s["rows"] = int((bigdb.CUSTOMERS + bigdb.ORDERS) * scale)
+            out["scan"][scale] = s
+        if scale == args.rebuild_scale and "rebuild" in args.only:
+            print(f"measuring: rebuild (database x{scale})", flush=True)
+            out["rebuild"] = rebuild.rebuild(project, args.reps)
+            out["rebuild"]["scale"] = scale
+
+    elapsed = time.monotonic() - start
+    results.write(Path(args.output), facts, out, elapsed)
+    print(f"wrote {args.output} in {elapsed / 60:.1f} min", flush=True)
 
 
 if __name__ == "__main__":
