@@ -23,8 +23,8 @@ _TOKEN = re.compile(r"""
   | (?P<quoted>"(?:[^"]|"")*")
   | (?P<string>'(?:[^']|'')*')
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<number>\d+(?:\.\d+)?)
-  | (?P<punct>>=|<=|[=<>(),])
+  | (?P<number>-?\d+(?:\.\d+)?)
+  | (?P<punct>>=|<=|<>|!=|[=<>(),])
 """, re.VERBOSE)
 
 #: words a column definition may hold outside its type; anything else sends the text to sqlglot
@@ -99,7 +99,10 @@ def plain_table_facts(sql: str):
     for definition in definitions:
         column = _name(definition[0])
         if column is None:
-            if not _plain_table_key(definition):
+            check = _table_check(definition)
+            if check:
+                checks.append(check)
+            elif not _plain_table_key(definition):
                 return None
             continue
         facts = _column_facts(column, definition[1:])
@@ -113,6 +116,19 @@ def plain_table_facts(sql: str):
         if check:
             checks.append(check)
     return DdlFacts(True, frozenset(deferrable), frozenset(autoincrement), tuple(sorted(checks)))
+
+
+def _table_check(definition: list) -> str:
+    """The condition of ``[CONSTRAINT "name"] CHECK (<one term>)`` (a ``CheckConstraint`` of one
+    comparison), as sqlglot normalizes it; "" for anything else."""
+    if definition[0][0] == "word" and definition[0][1].upper() == "CONSTRAINT":
+        if len(definition) < 2 or definition[1][0] != "quoted":
+            return ""
+        definition = definition[2:]
+    if len(definition) < 4 or definition[0][0] != "word" or definition[0][1].upper() != "CHECK" \
+            or definition[1] != ("punct", "(") or definition[-1] != ("punct", ")"):
+        return ""
+    return _one_term(definition[2:-1]) or ""
 
 
 def _plain_table_key(definition: list) -> bool:
@@ -188,13 +204,14 @@ def _column_facts(column: str, tokens: list) -> tuple[bool, bool, str] | None:
 
 
 def _django_check(tokens: list) -> tuple[str, int]:
-    """(the CHECK's expression as sqlglot normalizes it, tokens used) for the two checks Django
-    writes on a column: ``("c" >= 0)`` (positive integer fields) and ``((JSON_VALID("c") OR "c"
-    IS NULL))`` (JSONField); ("", 0) for any other."""
+    """(the CHECK's expression as sqlglot normalizes it, tokens used) for the checks Django
+    writes on a column: one comparison, e.g. ``("c" >= 0)`` (positive integer fields), and
+    ``((JSON_VALID("c") OR "c" IS NULL))`` (JSONField); ("", 0) for any other."""
+    close = _closing(tokens, 0) if tokens[:1] == [("punct", "(")] else None
+    term = _one_term(tokens[1:close]) if close else None
+    if term:
+        return term, close + 1
     texts = [text.upper() if kind == "word" else text for kind, text in tokens[:12]]
-    if len(texts) >= 5 and texts[0] == "(" and texts[2:5:2] == [">=", ")"] and _plain_name(tokens[1]) \
-            and tokens[3][0] == "number" and re.fullmatch(r"0|[1-9][0-9]*", texts[3]):
-        return f'"{_plain_name(tokens[1])}" >= {texts[3]}', 5
     if len(texts) == 12 and texts[:4] == ["(", "(", "JSON_VALID", "("] and texts[5:7] == [")", "OR"] \
             and texts[8:] == ["IS", "NULL", ")", ")"] and _plain_name(tokens[4]) \
             and _plain_name(tokens[4]) == _plain_name(tokens[7]):
@@ -243,7 +260,12 @@ def plain_index_where(sql: str) -> str | None:
             where = i
     if where is None:
         return None
-    condition = tokens[where + 1:]
+    return _one_term(tokens[where + 1:])
+
+
+def _one_term(condition: list) -> str | None:
+    """One comparison - ``"c" IS [NOT] NULL``, ``"c" IN ('a', 'b')``, ``"c" <op> literal`` - in
+    sqlglot's spelling (``NOT "c" IS NULL``, ``<>`` for ``!=``); None for anything else."""
     name = _plain_name(condition[0]) if condition else None
     if name is None:
         return None
@@ -251,9 +273,11 @@ def plain_index_where(sql: str) -> str | None:
     if words == ["IS", "NULL"]:
         return f'"{name}" IS NULL'
     if words == ["IS", "NOT", "NULL"]:
-        return f'NOT "{name}" IS NULL'  # sqlglot's spelling
-    if len(condition) == 3 and condition[1][1] in ("=", "<", ">", "<=", ">=") and _literal(condition[2]):
-        return f'"{name}" {condition[1][1]} {_literal(condition[2])}'
+        return f'NOT "{name}" IS NULL'
+    operators = {"=": "=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", "<>": "<>", "!=": "<>"}
+    if len(condition) == 3 and condition[1][0] == "punct" and condition[1][1] in operators \
+            and _literal(condition[2]):
+        return f'"{name}" {operators[condition[1][1]]} {_literal(condition[2])}'
     if words[:2] == ["IN", "("] and words[-1] == ")" and len(condition) >= 5:
         items = condition[3:-1]
         values = [_literal(t) for t in items[0::2]]
@@ -262,11 +286,21 @@ def plain_index_where(sql: str) -> str | None:
     return None
 
 
+def _closing(tokens: list, start: int) -> int | None:
+    """Index of the ``)`` that closes the ``(`` at ``start``."""
+    depth = 0
+    for i in range(start, len(tokens)):
+        depth += (tokens[i] == ("punct", "(")) - (tokens[i] == ("punct", ")"))
+        if depth == 0:
+            return i
+    return None
+
+
 def _literal(token: tuple[str, str]) -> str | None:
     """A string without quotes inside, or an integer without leading zeros, as sqlglot writes it."""
     kind, text = token
     if kind == "string" and "''" not in text[1:-1]:
         return text
-    if kind == "number" and re.fullmatch(r"0|[1-9][0-9]*", text):
+    if kind == "number" and re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?", text):
         return text
     return None

@@ -46,6 +46,10 @@ def test_the_goldens_of_every_release_read_the_same_as_with_sqlglot():
      (frozenset(), frozenset(), ('(JSON_VALID("data") OR "data" IS NULL)',))),
     ("CREATE TABLE 'x_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID",
      (frozenset(), frozenset(), ())),
+    # CheckConstraint(condition=Q(...)) of one comparison, as Django writes it
+    ('CREATE TABLE "p" ("score" integer NULL, CONSTRAINT "at_most_100" CHECK ("score" <= 100), '
+     'CONSTRAINT "kind_ok" CHECK ("kind" IN (\'a\', \'b\')), CHECK ("score" != -1.5))',
+     (frozenset(), frozenset(), ('"kind" IN (\'a\', \'b\')', '"score" <= 100', '"score" <> -1.5'))),
 ])
 def test_django_shapes_are_read_without_sqlglot(sql, expected):
     facts = plain_table_facts(sql)
@@ -55,8 +59,8 @@ def test_django_shapes_are_read_without_sqlglot(sql, expected):
 
 
 @pytest.mark.parametrize("sql", [
-    'CREATE TABLE "t" ("a" integer NOT NULL CHECK ("a" > 0))',  # not Django's positive check
-    'CREATE TABLE "t" ("a" integer, CONSTRAINT "c" CHECK ("a" >= 0))',  # a table-level check
+    'CREATE TABLE "t" ("a" integer NOT NULL CHECK ("a" > 0 AND "a" < 5))',  # more than one term
+    'CREATE TABLE "t" ("a" integer, "b" integer, CONSTRAINT "c" CHECK ("a" >= "b"))',  # two columns
     'CREATE TABLE "t" ("a" integer GENERATED ALWAYS AS ("b" * 2) STORED, "b" integer)',
     'CREATE TABLE "t" ("a" integer DEFAULT (lower(\'x\')))',
     'CREATE TABLE "t" ("a" integer REFERENCES "u" ("id") ON DELETE CASCADE)',
@@ -114,12 +118,29 @@ def column(draw):
     return draw(space).join(p for p in parts if p)
 
 
+literals = st.sampled_from(["0", "100", "-1", "-0", "1.5", "-2.25", "00", "1.", "'x'", "'it''s'", "NULL", "TRUE"])
+
+
+@st.composite
+def condition(draw):
+    """One comparison Django writes for a one-term Q, or something close to it that is not."""
+    column = draw(names)
+    return draw(st.sampled_from([
+        f"{column} IS NULL", f"{column} is not null", f"{column} IS NOT NULL",
+        f"{column} IN ({draw(literals)}, {draw(literals)})", f"{column} in ({draw(literals)})",
+        f"{column} {draw(st.sampled_from(['=', '<', '>', '<=', '>=', '!=', '<>']))} {draw(literals)}",
+        f"({column} = {draw(literals)})", f"{column} = 1 AND {column} = 2", f"{column} >= {draw(names)}",
+        f"NOT ({column} = 1)", f"{column}",
+    ]))
+
+
 @st.composite
 def create_table(draw):
     columns = draw(st.lists(column(), min_size=1, max_size=5))
-    keys = draw(st.lists(st.sampled_from(['UNIQUE ("a", "b")', 'CONSTRAINT "k" UNIQUE ("a")',
-                                          'PRIMARY KEY ("a", "b")', 'CONSTRAINT "c" CHECK ("a" >= 0)']),
-                         max_size=2))
+    keys = draw(st.lists(st.one_of(
+        st.sampled_from(['UNIQUE ("a", "b")', 'CONSTRAINT "k" UNIQUE ("a")', 'PRIMARY KEY ("a", "b")']),
+        condition().map(lambda c: f'CONSTRAINT "c" CHECK ({c})'), condition().map(lambda c: f"check ({c})")),
+        max_size=3))
     table = draw(st.sampled_from(['"app_model"', "'shadow'", "plain"]))
     tail = draw(st.sampled_from(["", " WITHOUT ROWID"]))
     return f"CREATE TABLE {table} ({', '.join(columns + keys)}){tail}"
@@ -136,13 +157,8 @@ def test_a_drawn_table_reads_the_same_as_with_sqlglot_or_is_left_to_it(sql):
 @st.composite
 def partial_index(draw):
     column = draw(names)
-    condition = draw(st.sampled_from([
-        f"{column} IS NULL", f"{column} is not null", f"{column} IN ('a', 'b')", f"{column} in (1,2, 3)",
-        f"{column} = 'x'", f"{column} >= 10", f"{column} < 0", f"{column} != 1", f"({column} = 1)",
-        f"{column} = 1 AND {column} = 2", f"{column} IN ('it''s')",
-    ]))
     unique = draw(st.sampled_from(["", "UNIQUE "]))
-    return f'CREATE {unique}INDEX "ix" ON "t" ({column}, "b") WHERE {condition}'
+    return f'CREATE {unique}INDEX "ix" ON "t" ({column}, "b") WHERE {draw(condition())}'
 
 
 @settings(max_examples=200, deadline=None)
