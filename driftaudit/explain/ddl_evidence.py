@@ -113,9 +113,13 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
             # migration that made it may be among the files no longer there - or it was typed
             # in the sqlite3 shell; nothing in the database tells which
             variant = "never_named_could_be_meta"
-    if finder._ghosts_of(app):
-        # records of this app whose files are gone: "no file names it" no longer says "no file
-        # ever named it" (a regenerated history drops what the deleted files made). File times
+    if any(op.explains(diff.kind, model, diff.column) for ghost in finder._ghosts_of(app)
+           for op in ghost.operations for model in models):
+        return None  # a gone migration's name says it made this: the history reasoning tells it
+    if finder.silent_ghosts_of(app):
+        # records of this app whose files are gone, and whose names do not say what they did:
+        # "no file names it" no longer says "no file ever named it" (a regenerated history drops
+        # what the deleted files made). A gone 0002_exampletwo_rank named its column. File times
         # are not asked: a copy or a clone resets them.
         return None
     if variant == "never_named_could_be_meta":

@@ -193,7 +193,9 @@ class EvidenceFinder(HistoryFacts):
                         kind, table, column)
                 return self._claim(self._evidence("faked-migration", maker, confidence="medium"), kind,
                                    table, column)
-        ghosts = self._ghosts_of(app)
+        # a gone migration whose name (or recovered file) says what it did, and not this, did
+        # not do this (seed 9481: a column added by hand blamed on a deleted RenameField)
+        ghosts = self.silent_ghosts_of(app)
         if ghosts:
             return self._claim(self.ghost_evidence(ghosts[-1], linked=False), kind, table, column)
         made_by = self._first_applied(app) if kind in ONLY_IN_DATABASE and table and app \

@@ -315,6 +315,12 @@ class HistoryFacts:
     def _ghosts_of(self, app: str | None) -> list[Ghost]:
         return [g for key, g in self.ghosts.items() if key[0] == app]
 
+    def silent_ghosts_of(self, app: str | None) -> list[Ghost]:
+        """The app's gone migrations that may have done anything: neither their automatic name
+        nor a recovered file says what they did (``auto_…`` names), or they are an initial one."""
+        return [g for g in self._ghosts_of(app)
+                if not g.operations or any(op.action == "initial" for op in g.operations)]
+
     def _operations(self, key: tuple) -> tuple[InferredOperation, ...]:
         node = self.history.loader.graph.nodes.get(key)
         if node is None:

@@ -132,3 +132,39 @@ def test_squash_with_replaced_files_deleted_mid_way(built_samples):
     assert report_["history"]["ghost"] == []
     index = only(findings, "index-missing")
     assert index["cause"] == "unapplied-migration" and index["migration"] == squash
+
+
+def test_a_named_ghost_is_not_blamed_for_what_its_name_does_not_say(sample_copy):
+    """Seed 9481: a column added by hand to another table was blamed on the deleted
+    0002_exampletwo_rank ("most likely made this change"), though its name says it added rank."""
+    import shutil
+    import sqlite3
+
+    project = sample_copy("history_deleted")
+    shutil.rmtree(project / ".git", ignore_errors=True)
+    with sqlite3.connect(project / "db.sqlite3") as db:
+        db.execute('ALTER TABLE "appname_exampleone" ADD COLUMN "added_by_hand" varchar(20) NULL')
+    db.close()
+    findings = report(project)["findings"]
+    hand = [f for f in findings if f["kind"] == "stale-column" and f["column"] == "added_by_hand"]
+    assert len(hand) == 1 and hand[0]["cause"] == "manual-sql", hand
+    ghost = only(findings, "ghost-migration")
+    assert "added_by_hand" not in words(ghost)
+    assert only([f for f in findings if f["column"] == "rank"], "stale-column")["cause"] == "deleted-migration"
+
+
+def test_a_nullable_column_a_ghost_is_named_after_is_still_its(sample_copy, tmp_path):
+    """The other side of seed 9481: had the gone 0002_exampletwo_rank added a column ALTER TABLE
+    can add (nullable), the column is still that migration's, not typed by hand."""
+    import shutil
+    import sqlite3
+
+    project = sample_copy("history_deleted")
+    shutil.rmtree(project / ".git", ignore_errors=True)
+    with sqlite3.connect(project / "db.sqlite3") as db:  # rank, re-made as ALTER TABLE would add it
+        db.execute('ALTER TABLE "appname_exampletwo" DROP COLUMN "rank"')
+        db.execute('ALTER TABLE "appname_exampletwo" ADD COLUMN "rank" integer NULL')
+    db.close()
+    stale = only(report(project)["findings"], "stale-column")
+    assert (stale["column"], stale["cause"], stale["migration"]) == ("rank", "deleted-migration",
+                                                                     "appname.0002_exampletwo_rank")
