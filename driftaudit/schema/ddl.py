@@ -104,7 +104,8 @@ def _read_table_facts(sql: str) -> DdlFacts:
     """A plain text without sqlglot (its import and parse are most of a cold run's extra cost)."""
     from driftaudit.schema.plain_ddl import plain_table_facts
 
-    return plain_table_facts(sql) or _parse_table_facts(sql)
+    plain = plain_table_facts(sql)
+    return DdlFacts(True, *plain) if plain is not None else _parse_table_facts(sql)
 
 
 def _remembered(kind: str, sql: str, parse):

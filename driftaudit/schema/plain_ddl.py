@@ -87,10 +87,9 @@ def _split_definitions(tokens: list) -> list[list] | None:
     return definitions if depth == 0 and all(definitions) else None
 
 
-def plain_table_facts(sql: str):
-    """:class:`DdlFacts` of ``sql`` when it is plain (see the module docstring), else None."""
-    from driftaudit.schema.ddl import DdlFacts
-
+def plain_table_facts(sql: str) -> tuple[frozenset, frozenset, tuple[str, ...]] | None:
+    """``(deferrable, autoincrement, checks)`` of ``sql`` as :class:`~driftaudit.schema.ddl.DdlFacts`
+    holds them, when the text is plain (see the module docstring); else None."""
     tokens = _tokens(sql)
     definitions = _split_definitions(tokens) if tokens else None
     if definitions is None:
@@ -115,7 +114,7 @@ def plain_table_facts(sql: str):
             autoincrement.add(column)
         if check:
             checks.append(check)
-    return DdlFacts(True, frozenset(deferrable), frozenset(autoincrement), tuple(sorted(checks)))
+    return frozenset(deferrable), frozenset(autoincrement), tuple(sorted(checks))
 
 
 def _table_check(definition: list) -> str:

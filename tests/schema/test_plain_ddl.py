@@ -15,8 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftaudit.schema.ddl import _parse_index_where, _parse_table_facts
-from driftaudit.schema.plain_ddl import plain_index_where, plain_table_facts
+from driftaudit.schema.ddl import DdlFacts, _parse_index_where, _parse_table_facts
+from driftaudit.schema.plain_ddl import plain_index_where
+from driftaudit.schema.plain_ddl import plain_table_facts as plain_tuple
+
+
+def plain_table_facts(sql: str) -> DdlFacts | None:
+    """The reader's answer the way ``ddl.table_facts`` wraps it."""
+    plain = plain_tuple(sql)
+    return DdlFacts(True, *plain) if plain is not None else None
+
 
 GOLDEN = Path(__file__).parent / "golden"
 
