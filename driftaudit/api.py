@@ -27,19 +27,37 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from driftaudit.errors import AuditError
-from driftaudit.repair.adopt import Adoption
 from driftaudit.explain.audit import Report, explain
-from driftaudit.explain.delete import Verdict
 from driftaudit.explain.rows import Progress
-from driftaudit.repair.propose import Proposal, make_proposal, pending_proposal
-from driftaudit.repair.record import Recording
-from driftaudit.repair.restore import Restoration
-from driftaudit.repair.stamp import Stamping
-from driftaudit.repair.verify import Verification, verify_proposal
 from driftaudit.schema.read import AuditInput, SharedSources, read_input
 from driftaudit.sources.database import database_error, open_readonly
 from driftaudit.sources.project import Project, Selection, open_project
+
+if TYPE_CHECKING:
+    from driftaudit.explain.delete import Verdict
+    from driftaudit.repair.adopt import Adoption
+    from driftaudit.repair.propose import Proposal
+    from driftaudit.repair.record import Recording
+    from driftaudit.repair.restore import Restoration
+    from driftaudit.repair.stamp import Stamping
+    from driftaudit.repair.verify import Verification
+
+#: the result types of the repair commands, imported when first asked for: ``report`` (the
+#: command a CI job or a system check runs most) never loads the repair package (~30 modules)
+_LAZY = {"Adoption": "driftaudit.repair.adopt", "Proposal": "driftaudit.repair.propose",
+         "Recording": "driftaudit.repair.record", "Restoration": "driftaudit.repair.restore",
+         "Stamping": "driftaudit.repair.stamp", "Verification": "driftaudit.repair.verify",
+         "Verdict": "driftaudit.explain.delete"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["Adoption", "AuditError", "Proposal", "Recording", "Report", "Restoration", "Selection", "Stamping",
            "Verdict", "Verification", "adopt", "audit", "audit_files", "explain_delete", "open_audit", "propose",
@@ -100,6 +118,9 @@ def verify(project: str | Path | None = None, *, settings: str | None = None, da
     When the proposal has problems nothing is run: the :class:`Verification` has no checks and
     ``verification.proposal.plan.problems`` says why.
     """
+    from driftaudit.repair.propose import pending_proposal
+    from driftaudit.repair.verify import Verification, verify_proposal
+
     selection = _selection(project, settings, database, db, config, fix)
     with open_audit(selection) as inputs:
         # after `propose`: the files it wrote are what `migrate` will run, so those are tried
@@ -172,7 +193,7 @@ def adopt(targets: Sequence[str] = (), project: str | Path | None = None, *, all
     ``.write()``); nothing is written here. ``reason`` goes into the migration's docstring."""
     import shlex
 
-    from driftaudit.repair.adopt import make_adoption, select
+    from driftaudit.repair.adopt import Adoption, make_adoption, select
     from driftaudit.repair.adopt_file import say
 
     selection = _selection(project, settings, database, db, config)
@@ -214,6 +235,8 @@ def open_database(project: Project, shared: SharedSources | None = None) -> Iter
 
 
 def _propose(selection: Selection, app: str | None = None, name: str | None = None) -> tuple[Proposal, Project]:
+    from driftaudit.repair.propose import make_proposal
+
     with open_audit(selection) as inputs:
         report = explain(inputs)
         return make_proposal(inputs, report.findings, app, name), inputs.project

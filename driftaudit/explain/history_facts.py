@@ -120,10 +120,13 @@ class HistoryFacts:
 
     @cached_property
     def git(self) -> GitRepository | None:
-        for key in self.history.applied_plan + list(self.history.ghosts):
-            folder = self.migrations_dir(key[0])
-            if folder is not None:
-                return GitRepository.find(folder)
+        """The git repository holding the migration files of the first app that is in one (the
+        project's own apps, not the installed packages Django's apps come from)."""
+        for app in dict.fromkeys(key[0] for key in self.history.applied_plan + list(self.history.ghosts)):
+            folder = self.migrations_dir(app)
+            repository = GitRepository.find(folder) if folder is not None else None
+            if repository is not None:
+                return repository
         return None
 
     def migrations_dir(self, app: str) -> Path | None:

@@ -6,24 +6,26 @@ Schema: :mod:`.json_report`); markdown (:mod:`.markup`); a self-contained HTML p
 
 from __future__ import annotations
 
-from driftaudit.report.github import render_github
-from driftaudit.report.json_report import render_json
-from driftaudit.report.html import render_html
-from driftaudit.report.jsonl import render_jsonl
-from driftaudit.report.markup import render_markdown
-from driftaudit.report.sarif import render_sarif
-from driftaudit.report.text import render_text
+from importlib import import_module
 
+#: format -> (module, function): imported only when that format is asked for (the text report
+#: alone loads rich; an audit in CI never imports the HTML page's templates)
 RENDERERS = {
-    "text": render_text,
-    "json": render_json,
-    "markdown": render_markdown,
-    "html": render_html,
-    "sarif": render_sarif,
-    "github": render_github,
-    "jsonl": render_jsonl,
+    "text": ("text", "render_text"),
+    "json": ("json_report", "render_json"),
+    "markdown": ("markup", "render_markdown"),
+    "html": ("html", "render_html"),
+    "sarif": ("sarif", "render_sarif"),
+    "github": ("github", "render_github"),
+    "jsonl": ("jsonl", "render_jsonl"),
 }
 FORMATS = tuple(RENDERERS)
+
+
+def renderer(fmt: str):
+    """The function that renders format ``fmt``."""
+    module, function = RENDERERS[fmt]
+    return getattr(import_module(f"driftaudit.report.{module}"), function)
 
 
 def render(report, fmt: str, repair=None, **text_options) -> str:
@@ -31,7 +33,7 @@ def render(report, fmt: str, repair=None, **text_options) -> str:
     the text report only (:func:`driftaudit.report.terminal.text_options` chooses them);
     ``repair`` (a proposal, ``report --with-repair``) adds its SQL to the HTML page."""
     if fmt == "text":
-        return render_text(report, **text_options)
+        return renderer("text")(report, **text_options)
     if fmt == "html":
-        return render_html(report, repair)
-    return RENDERERS[fmt](report)
+        return renderer("html")(report, repair)
+    return renderer(fmt)(report)

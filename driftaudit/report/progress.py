@@ -14,12 +14,28 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING, TextIO
 
 from driftaudit.explain.rows import Progress
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _bar(console: Console, description: str, total: int | None):
+    """A transient rich progress bar and its task (rich.progress is imported only when a
+    terminal shows one: ~50 ms that a pipe or CI log never needs)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    bar = Bar(TextColumn("[progress.description]{task.description}"), BarColumn(),
+              MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True)
+    return bar, bar.add_task(description, total=total)
+
+
+def _stderr_console(stream: TextIO) -> Console:
+    from rich.console import Console
+
+    return Console(file=stream, stderr=True, highlight=False, emoji=False)
 
 
 class BarProgress(Progress):
@@ -28,7 +44,7 @@ class BarProgress(Progress):
     def __init__(self, console: Console, after: float = 1.0):
         super().__init__(True, console.file, after)
         self.console = console
-        self._bar: Bar | None = None
+        self._bar = None
         self._task = None
         self._since = 0.0
         self._shown = False
@@ -38,9 +54,7 @@ class BarProgress(Progress):
         if self._bar is not None:  # already inside a phase: its bar counts this scan too
             yield
             return
-        self._bar = Bar(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                        MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=True)
-        self._task = self._bar.add_task(what, total=total)
+        self._bar, self._task = _bar(self.console, what, total)
         self._since, self._shown = time.monotonic(), False
         try:
             yield
@@ -75,7 +89,7 @@ def scan_progress(fmt: str, stream: TextIO | None = None) -> Progress:
     keeps it); else nothing."""
     stream = stream or sys.stderr
     if getattr(stream, "isatty", lambda: False)():
-        return BarProgress(Console(file=stream, stderr=True, highlight=False, emoji=False))
+        return BarProgress(_stderr_console(stream))
     return Progress(fmt == "text", stream)
 
 
@@ -88,10 +102,7 @@ class DatabasesBar:
         stream = stream or sys.stderr
         self._bar = None
         if total > 1 and getattr(stream, "isatty", lambda: False)():
-            console = Console(file=stream, stderr=True, highlight=False, emoji=False)
-            self._bar = Bar(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                            MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True)
-            self._task = self._bar.add_task("auditing databases", total=total)
+            self._bar, self._task = _bar(_stderr_console(stream), "auditing databases", total)
 
     def start(self) -> None:
         if self._bar is not None:

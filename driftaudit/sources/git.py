@@ -65,6 +65,8 @@ class GitRepository:
         start = Path(start)
         while not start.exists() and start != start.parent:
             start = start.parent
+        if not any((folder / ".git").exists() for folder in (start, *start.parents)):
+            return None  # not in a work tree (an installed package): no git process to start
         out = _git(start, "rev-parse", "--show-toplevel")
         return cls(Path(out.strip())) if out else None
 
