@@ -78,7 +78,8 @@ def remove_field(rng, apps, features):
     candidates = [(a, m, f) for a, m in _models(apps) for f in m.fields
                   if f.kind not in ("m2m",) and not f.generated and f.name not in m.composite_pk
                   and not any(g.source == f.name for g in m.fields)
-                  and not _constrained(m, f.name) and len([x for x in m.fields if x.kind != "m2m"]) > 1]
+                  and not _constrained(m, f.name) and len([x for x in m.fields if x.kind != "m2m"]) > 1
+                  and not (f.kind == "fk" and _is_through(apps, m))]  # Django refuses (fields.E336)
     if not candidates:
         return None
     app, m, f = rng.choice(candidates)
@@ -300,6 +301,11 @@ def draw_edit(rng: random.Random, apps: tuple, features: Features, kinds=EDITS):
         if result is not None:
             return result
     return None
+
+
+def _is_through(apps, m) -> bool:
+    """Is ``m`` a ManyToManyField's ``through`` model (its keys are that field's two ends)?"""
+    return any(f.through == m.label for _, x in _all(apps) for f in x.fields)
 
 
 def _all(apps):
