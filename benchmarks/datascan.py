@@ -32,3 +32,14 @@ def data_scan(project: Path, reps: int) -> dict:
     return {"runs": runs, "scan": scan, "bare": bare, "ratio": scan / bare,
             "rss_growth": runs["report"]["rss"] - runs["report (empty db)"]["rss"],
             "mb": round((project / "db.sqlite3").stat().st_size / 1e6)}
+
+
+def no_data_by_size(projects: dict, reps: int) -> dict:
+    """``report --no-data`` on every size, alternated in one loop (after a warm-up each): measured
+    apart, minutes from each other and next to scans that fill the page cache with rows, the
+    sizes differed by ~0.1 s either way (benchmarks/NOTES.md)."""
+    for project in projects.values():
+        run(DRIFTAUDIT + ["--no-data"], project, ENV, (0, 1))
+    runs = alternate({str(scale): Case(DRIFTAUDIT + ["--no-data"], project, ok=(0, 1))
+                      for scale, project in projects.items()}, reps)
+    return {scale: runs[str(scale)] for scale in projects}

@@ -92,13 +92,14 @@ def ratio_rows(out: dict) -> list[str]:
         lines.append(row(f"peak RSS growth of report, empty → DB ×{scale}", f"{r['runs']['report']['rss']:.0f} MB",
                          f"{empty:.0f} MB", f"+{r['rss_growth']:.1f} MB", f"≤ +{TARGETS['rss_mb']} MB",
                          verdict(r["rss_growth"], TARGETS["rss_mb"])))
-    if len(scans) > 1:
-        smallest = min(scans, key=float)
-        base = scans[smallest]["runs"]["report --no-data"]["wall"]
-        for scale, r in scans.items():
+    no_data = out.get("no_data") or {scale: r["runs"]["report --no-data"] for scale, r in scans.items()}
+    if len(no_data) > 1:
+        smallest = min(no_data, key=float)
+        base = no_data[smallest]["wall"]
+        for scale, r in no_data.items():
             if scale == smallest:
                 continue
-            t = r["runs"]["report --no-data"]["wall"]
+            t = r["wall"]
             lines.append(row(f"report --no-data, DB ×{scale} vs ×{smallest} (independent of the rows)", s(t), s(base),
                              x(t / base), f"≤ {TARGETS['no_data']}×", verdict(t / base, TARGETS["no_data"])))
     rb = out.get("rebuild")

@@ -174,6 +174,11 @@ def main() -> None:
             out["rebuild"] = rebuild.rebuild(project, args.reps)
             out["rebuild"]["scale"] = scale
 
+    if len(out["scan"]) > 1:
+        print("measuring: report --no-data at every data size, alternated", flush=True)
+        out["no_data"] = datascan.no_data_by_size({scale: fixtures.ensure_bigdb(scale) for scale in out["scan"]},
+                                                  args.reps)
+
     elapsed = time.monotonic() - start
     results.write(Path(args.output), facts, out, elapsed)
     print(f"wrote {args.output} in {elapsed / 60:.1f} min", flush=True)
