@@ -116,6 +116,12 @@ class EvidenceFinder(HistoryFacts):
                                        diff.kind, diff.table, diff.column)
         return None
 
+    def _join_table_shaped(self, app: str, table: str) -> bool:
+        """``<db_table of one of the app's models>_<field>``: how Django names the join table of
+        a ManyToManyField on a model with its own ``db_table`` (seed 10167)."""
+        lowered = table.lower()
+        return any(lowered.startswith(f"{made}_") for made, (label, _) in self.names.tables.items() if label == app)
+
     def _made_by_a_ghost(self, app: str, table: str) -> bool:
         """Would a recorded migration whose file is gone have made ``table`` (by its name)?"""
         model = self.table_model(app, None, table)
@@ -199,9 +205,11 @@ class EvidenceFinder(HistoryFacts):
         if ghosts:
             return self._claim(self.ghost_evidence(ghosts[-1], linked=False), kind, table, column)
         made_by = self._first_applied(app) if kind in ONLY_IN_DATABASE and table and app \
-            and (table.lower().startswith(f"{app.lower()}_") or (kind == "stale-table" and model)) else None
+            and (table.lower().startswith(f"{app.lower()}_") or (kind == "stale-table" and model)
+                 or (kind == "stale-table" and self._join_table_shaped(app, table))) else None
         if made_by:  # named the way Django names this app's objects (or the table of a model its
-            # content types still list), yet no file makes it now
+            # content types still list, or a join table of a model's own db_table), yet no file
+            # makes it now
             rewritten = [r for r in self.rewritten if r.key[0] == app]
             if rewritten and rewritten[0].commit:
                 return self._claim(self.rewritten_evidence(rewritten[0], False), kind, table, column)

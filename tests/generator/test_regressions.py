@@ -564,3 +564,14 @@ def test_a_faked_new_model_after_the_rename_migration_was_deleted(holds, django_
     after, edit = edited(add_model, renamed, django_features)
     assert holds(case(django_features, apps, Drift("honest", rename_edit, renamed), Drift("delete-file", detail="app appa"),
                       Drift("fake", edit, after))) == []
+
+
+def test_regenerated_without_the_m2m_of_a_model_with_its_own_db_table(holds, django_features):
+    """Seed 10167: the join table a regenerated history no longer makes, of a model with its own
+    db_table (t_appa_badge_customers), was called hand-made: its name is the model's table plus
+    the field, the way Django names join tables."""
+    apps = [App("appa", (Model("appa", "Customer", (Field("name", "char"),)),
+                         Model("appa", "Badge", (Field("label", "char"), Field("customers", "m2m", target="appa.Customer")),
+                               db_table="t_appa_badge")))]
+    after, edit = _pick(remove_m2m, apps, django_features, "t_appa_badge_customers")
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
