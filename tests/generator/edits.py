@@ -269,8 +269,8 @@ def add_m2m(rng, apps, features):
     targets = [t for _, t in _models(apps)]
     t = rng.choice(targets)
     name = f"linked_{t.name.lower()}"
-    if m.field(name):
-        return None
+    if any(x.field(name) for x in _related_by_inheritance(apps, m)):
+        return None  # a parent's or child's field of that name clashes (FieldError; seed 10275)
     new = replace(m, fields=m.fields + (Field(name, "m2m", target=t.label),))
     return _replace_app(apps, with_model(app, new)), Edit("add-m2m", app.label,
                                                           frozenset({f"{m.table()}_{name}".lower()}),
@@ -301,6 +301,23 @@ def draw_edit(rng: random.Random, apps: tuple, features: Features, kinds=EDITS):
         if result is not None:
             return result
     return None
+
+
+def _related_by_inheritance(apps, m) -> list:
+    """``m``, its parents (abstract or multi-table) and every model inheriting from it."""
+    by_label = {x.label: x for _, x in _all(apps)}
+    family, parent = [m], m.parent
+    while parent in by_label:
+        family.append(by_label[parent])
+        parent = by_label[parent].parent
+    labels = {x.label for x in family}
+    changed = True
+    while changed:
+        children = [x for x in by_label.values() if x.parent in labels and x.label not in labels]
+        family += children
+        labels |= {x.label for x in children}
+        changed = bool(children)
+    return family
 
 
 def _is_through(apps, m) -> bool:
