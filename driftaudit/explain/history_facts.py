@@ -18,7 +18,7 @@ from driftaudit.config.rules import load_causes
 from driftaudit.explain.ghosts import InferredOperation, from_operations, infer_from_name
 from driftaudit.sources.git import Commit, DeletedFile, FileVersion, GitRepository, load_migration_text
 from driftaudit.sources.history import History
-from driftaudit.sources.history_names import HistoryNames, history_names
+from driftaudit.sources.history_names import HistoryNames, auto_join, history_names
 
 
 #: objects a migration makes inside a table it creates: when that table exists, the migration
@@ -286,8 +286,7 @@ class HistoryFacts:
 
         node = self.history.loader.graph.nodes.get(key)
         creates = [op for op in getattr(node, "operations", ()) if isinstance(op, CreateModel)]
-        return any(f"{op.name_lower}_{name.lower()}" == model and getattr(f, "many_to_many", False)
-                   and not getattr(f.remote_field, "through", None) for op in creates for name, f in op.fields)
+        return any(f"{op.name_lower}_{name.lower()}" == model and auto_join(f) for op in creates for name, f in op.fields)
 
     def _first_applied(self, app: str) -> tuple | None:
         return next((key for key in self.history.applied_plan if key[0] == app), None)

@@ -46,7 +46,7 @@ def history_names(history, installed: set) -> HistoryNames:
                 for name, f in op.fields:
                     columns |= _column_names(op.name_lower, name, f)
                     _join_table(tables, app, op.name_lower, table, name, f)
-                    if _auto_join(f):
+                    if auto_join(f):
                         many.setdefault((app, op.name_lower), []).append(name)
                 for item in list(op.options.get("indexes", [])) + list(op.options.get("constraints", [])):
                     if getattr(item, "name", None):
@@ -55,7 +55,7 @@ def history_names(history, installed: set) -> HistoryNames:
                 columns |= _column_names(op.model_name_lower, op.name, op.field)
                 table = model_tables.get((app, op.model_name_lower), f"{app}_{op.model_name_lower}")
                 _join_table(tables, app, op.model_name_lower, table, op.name, op.field)
-                if _auto_join(op.field):
+                if auto_join(op.field):
                     many.setdefault((app, op.model_name_lower), []).append(op.name)
             elif isinstance(op, ops.RenameField):
                 columns |= {(op.model_name_lower, op.old_name_lower), (op.model_name_lower, op.new_name_lower)}
@@ -73,13 +73,13 @@ def history_names(history, installed: set) -> HistoryNames:
     return HistoryNames(frozenset(indexes), frozenset(columns), tables)
 
 
-def _auto_join(f) -> bool:
+def auto_join(f) -> bool:
     """A ManyToManyField whose join table Django makes (no ``through`` model)."""
     return getattr(f, "many_to_many", False) and not getattr(f.remote_field, "through", None)
 
 
 def _join_table(tables: dict, app: str, model: str, table: str, name: str, f) -> None:
-    if _auto_join(f):
+    if auto_join(f):
         tables[f"{table}_{name}".lower()] = (app, f"{model}_{name.lower()}")
 
 
