@@ -23,20 +23,20 @@ def source_token(*modules, extra="") -> str:
 
 
 def ensure_synth(scale: int) -> Path:
-    folder = WORK / f"synth{scale}"
-    token = source_token(synth, extra=str(scale))
-    if not stamp_ok(folder, token):
-        print(f"  generating synthetic project x{scale}: {synth.generate(folder, scale, PY)}", flush=True)
-        (folder / ".stamp").write_text(token)
-    return folder
+    return _generated(WORK / f"synth{scale}", synth, scale, "synthetic project")
 
 
 def ensure_bigdb(scale: float) -> Path:
     """``scale`` may be a fraction (e.g. 0.01) for smoke runs."""
-    folder = WORK / f"big{scale:g}"
-    token = source_token(bigdb, extra=str(scale))
+    return _generated(WORK / f"big{scale:g}", bigdb, scale, "large database")
+
+
+def _generated(folder: Path, generator, scale, what: str) -> Path:
+    """``folder`` made by ``generator.generate`` at ``scale``, again only when the generator's
+    source or the scale changed since (its ``.stamp``)."""
+    token = source_token(generator, extra=str(scale))
     if not stamp_ok(folder, token):
-        print(f"  generating large database x{scale}: {bigdb.generate(folder, scale, PY)}", flush=True)
+        print(f"  generating {what} x{scale}: {generator.generate(folder, scale, PY)}", flush=True)
         (folder / ".stamp").write_text(token)
     return folder
 

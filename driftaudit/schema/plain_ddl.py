@@ -98,10 +98,11 @@ def plain_table_facts(sql: str) -> tuple[frozenset, frozenset, tuple[str, ...]] 
     for definition in definitions:
         column = _name(definition[0])
         if column is None:
-            check = _table_check(definition)
+            body = _unnamed(definition)
+            check = _table_check(body) if body else ""
             if check:
                 checks.append(check)
-            elif not _plain_table_key(definition):
+            elif not body or not _plain_table_key(body):
                 return None
             continue
         facts = _column_facts(column, definition[1:])
@@ -117,13 +118,18 @@ def plain_table_facts(sql: str) -> tuple[frozenset, frozenset, tuple[str, ...]] 
     return frozenset(deferrable), frozenset(autoincrement), tuple(sorted(checks))
 
 
-def _table_check(definition: list) -> str:
-    """The condition of ``[CONSTRAINT "name"] CHECK (<one term>)`` (a ``CheckConstraint`` of one
-    comparison), as sqlglot normalizes it; "" for anything else."""
+def _unnamed(definition: list) -> list | None:
+    """A table constraint without its ``CONSTRAINT "name"``; None when that prefix is malformed."""
     if definition[0][0] == "word" and definition[0][1].upper() == "CONSTRAINT":
-        if len(definition) < 2 or definition[1][0] != "quoted":
-            return ""
-        definition = definition[2:]
+        if len(definition) < 3 or definition[1][0] != "quoted":
+            return None
+        return definition[2:]
+    return definition
+
+
+def _table_check(definition: list) -> str:
+    """The condition of ``CHECK (<one term>)`` (a ``CheckConstraint`` of one comparison, its name
+    taken off by :func:`_unnamed`), as sqlglot normalizes it; "" for anything else."""
     if len(definition) < 4 or definition[0][0] != "word" or definition[0][1].upper() != "CHECK" \
             or definition[1] != ("punct", "(") or definition[-1] != ("punct", ")"):
         return ""
@@ -131,11 +137,7 @@ def _table_check(definition: list) -> str:
 
 
 def _plain_table_key(definition: list) -> bool:
-    """``[CONSTRAINT "name"] PRIMARY KEY ("a", ...)`` or ``... UNIQUE ("a", ...)``: no fact in it."""
-    if definition[0][0] == "word" and definition[0][1].upper() == "CONSTRAINT":
-        if len(definition) < 2 or definition[1][0] != "quoted":
-            return False
-        definition = definition[2:]
+    """``PRIMARY KEY ("a", ...)`` or ``UNIQUE ("a", ...)`` (named or not): no fact in it."""
     opening = next((i for i, token in enumerate(definition) if token == ("punct", "(")), None)
     if opening is None or [text.upper() for _, text in definition[:opening]] not in (["PRIMARY", "KEY"], ["UNIQUE"]):
         return False
