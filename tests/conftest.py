@@ -83,10 +83,11 @@ def built_samples(tmp_path_factory):
 
 @pytest.fixture
 def sample_copy(built_samples, tmp_path):
-    """``sample_copy(name)`` -> a private copy of a built sample, free to modify."""
+    """``sample_copy(name)`` -> a private copy of a built sample, free to modify (``as_name``:
+    a second copy of the same sample)."""
 
-    def get(name: str) -> Path:
-        target = tmp_path / name
+    def get(name: str, as_name: str | None = None) -> Path:
+        target = tmp_path / (as_name or name)
         shutil.copytree(built_samples(name), target)
         return target
 

@@ -28,6 +28,7 @@ from driftaudit.errors import AuditError
 from driftaudit.explain.finding import MIGRATION_KINDS, Finding
 from driftaudit.repair.adopt_check import ModelOps, adopted_state, check_autodetector, check_tables
 from driftaudit.repair.adopt_file import edit_models, render_migration, say
+from driftaudit.repair.writer import run_formatters
 from driftaudit.repair.adopt_terms import CannotAdopt, default_value, evaluate, field_for_column, index_source, literal
 from driftaudit.schema.diff import normalize_type
 from driftaudit.schema.read import AuditInput
@@ -114,6 +115,9 @@ class Adoption:
             # the same size and second as its compiled copy: Python would keep using the old one
             Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
             written.append(path)
+        # like makemigrations: the new migration files through black (the model edits are
+        # laid out the way black would already)
+        run_formatters(p for p in written if self.originals.get(p) is None and p.parent.name == "migrations")
         return written
 
 

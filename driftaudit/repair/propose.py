@@ -14,7 +14,7 @@ from driftaudit.explain.finding import Finding
 from driftaudit.repair.build import build_plan
 from driftaudit.repair.plan import Plan
 from driftaudit.repair.wording import say
-from driftaudit.repair.writer import ROWS_CONSTANT, render_migration
+from driftaudit.repair.writer import ROWS_CONSTANT, render_migration, run_formatters
 from driftaudit.schema.read import AuditInput
 from driftaudit.sources.history import History
 
@@ -46,6 +46,7 @@ class Proposal:
             except OSError as exc:
                 raise AuditError(f"cannot write {path}: {exc.strerror}") from None
             written.append(path)
+        run_formatters(path for path in written if path.name != "__init__.py")
         return written
 
 

@@ -29,6 +29,8 @@ class SqlOp:
     sql: tuple[str, ...]
     reverse: tuple[str, ...] | None
     summary: str = ""
+    #: why ``reverse`` is None, for the IrreversibleError a reverse ``migrate`` raises
+    irreversible: str = ""
 
 
 def literal(text: str) -> str:
@@ -66,7 +68,8 @@ def _step_sql(step: TableStep, comment: str) -> SqlOp:
                      (step.current.sql, f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {b}", *_indexes(step.current),
                       f"DROP TABLE {b}"))
     if step.action == "drop":
-        return SqlOp(comment, (f"DROP TABLE {q(step.table)}",), None)
+        return SqlOp(comment, (f"DROP TABLE {q(step.table)}",), None,
+                     irreversible=say("irreversible", "table_dropped", table=step.table, rows=step.rows))
     if step.action == "index":
         drops = [f"DROP INDEX {q(ix.name)}" for ix in step.drop_indexes]
         return SqlOp(comment, (*drops, *(ix.sql for ix in step.create_indexes)),
@@ -101,22 +104,26 @@ def _rebuild(step: TableStep, comment: str) -> SqlOp:
             f"({literal(step.old_name)}, {literal('new__' + step.table)})) WHERE \"name\" = "
             f"{literal('new__' + step.table)}")
     forward += [f"DROP TABLE {old}", f"ALTER TABLE {new} RENAME TO {t}", *_indexes(target)]
-    return SqlOp(comment, tuple(forward), _rebuild_reverse(step, identity))
+    reverse, why = _rebuild_reverse(step, identity)
+    return SqlOp(comment, tuple(forward), reverse, irreversible=why)
 
 
-def _rebuild_reverse(step: TableStep, identity: str | None) -> tuple[str, ...] | None:
-    """The old table back, from the rebuilt one plus the backup of its dropped columns."""
-    if step.dropped_columns and not (step.backup and identity):
-        return None
+def _rebuild_reverse(step: TableStep, identity: str | None) -> tuple[tuple[str, ...] | None, str]:
+    """The old table back, from the rebuilt one plus the backup of its dropped columns; or None
+    and the reason it cannot be."""
+    columns = ", ".join(step.dropped_columns)
+    if step.dropped_columns and not step.backup:
+        return None, say("irreversible", "columns_dropped", table=step.table, columns=columns)
     target_pk = step.target.primary_key_columns
+    if step.dropped_columns and not (identity and len(target_pk) == 1):
+        return None, say("irreversible", "columns_unmatched", table=step.table, columns=columns,
+                         backup=step.backup)
     written = {c.lower() for c in step.current.written_columns}  # the old table computes the rest
     back = [c for c in step.columns if c.source and c.source.lower() in written]
     cols = [q(c.source) for c in back] + [q(c) for c in step.dropped_columns]
     exprs = [f"t.{q(c.column)}" for c in back] + [f"b.{q(c)}" for c in step.dropped_columns]
     source = f"{q(step.table)} AS t"
     if step.dropped_columns:
-        if len(target_pk) != 1:
-            return None
         source += f" LEFT JOIN {q(step.backup)} AS b ON b.{identity} = t.{q(target_pk[0])}"
     old_new = f"new__{step.old_name}"
     statements = [renamed_sql(step.current.sql, old_new),
@@ -125,7 +132,7 @@ def _rebuild_reverse(step: TableStep, identity: str | None) -> tuple[str, ...] |
                   *_indexes(step.current)]
     if step.backup:
         statements.append(f"DROP TABLE {q(step.backup)}")
-    return tuple(statements)
+    return tuple(statements), ""
 
 
 #: the columns a quarantine table adds before the row's own: why it was set aside, and from where

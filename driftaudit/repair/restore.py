@@ -22,6 +22,7 @@ from pathlib import Path
 from driftaudit import __version__
 from driftaudit.errors import AuditError
 from driftaudit.sources.git import GitRepository
+from driftaudit.repair.writer import run_formatters
 from driftaudit.sources.history import History, migration_label
 
 STUB = '''"""Stand-in for {label}, whose file was deleted.
@@ -85,6 +86,8 @@ def restore(history: History, label: str, write: bool = True, database=None) -> 
     source, text = _from_git(path) or _synthesized(history, key, database) or ("stand-in", _stub(history, key))
     if write:
         path.write_text(text, encoding="utf-8")
+        if not source.startswith("git"):  # git's text stays as committed; a written one is formatted like makemigrations'
+            run_formatters([path])
     return Restoration(key, path, source, text, write)
 
 

@@ -54,8 +54,25 @@ def _run_sql(op: SqlOp, indent: str) -> list[str]:
     lines += _statements("sql", op.sql, indent + INDENT)
     if op.reverse is not None:
         lines += _statements("reverse_sql", op.reverse, indent + INDENT)
+    elif op.irreversible:  # the guard, the last operation, refuses with the reason first
+        lines += _comment(f"Cannot be reversed: {op.irreversible}. See {GUARD}.", indent + INDENT)
+        lines.append(f"{indent}{INDENT}reverse_sql=migrations.RunSQL.noop,")
     lines.append(f"{indent}),")
     return lines
+
+
+#: the function the last operation of an irreversible repair runs backwards, and its message
+GUARD, GUARD_MESSAGE = "refuse_to_reverse", "IRREVERSIBLE"
+
+
+def _guard_preamble(reasons: list[str]) -> list[str]:
+    """Why the repair cannot be undone, raised as Django's IrreversibleError by the last
+    operation's reverse: it runs first, so nothing is undone (Django's own check would only say
+    "Operation <RunSQL ...> is not reversible")."""
+    text = say("irreversible", "guard", reasons="; ".join(reasons))
+    chunks = textwrap.wrap(text, 80, drop_whitespace=False, break_on_hyphens=False)
+    lines = [f"{GUARD_MESSAGE} = ("] + [f"{INDENT}{chunk!r}" for chunk in chunks] + [")", "", ""]
+    return lines + [f"def {GUARD}(apps, schema_editor):", f"{INDENT}raise IrreversibleError({GUARD_MESSAGE})", "", ""]
 
 
 def _dependency(dep: tuple) -> tuple[str, set]:
@@ -140,8 +157,13 @@ def render_migration(repair: AppRepair, expected_rows: dict | None = None, row_c
     if repair.replays:
         body += _comment(words()["replay"]["operation"], INDENT * 2)
         body.append(f"{INDENT * 2}migrations.RunPython(replay_faked_migrations, unreplay_faked_migrations),")
+    reasons = [op.irreversible for op in ops if op.reverse is None and op.irreversible]
+    if reasons:
+        imports.add("from django.db.migrations.exceptions import IrreversibleError")
+        body += _comment(f"Last, so that its reverse runs first: {GUARD} refuses with the reason.", INDENT * 2)
+        body.append(f"{INDENT * 2}migrations.RunPython(migrations.RunPython.noop, {GUARD}),")
     body.append(f"{INDENT}]")
-    preamble = _replay_preamble(repair.replays)
+    preamble = _replay_preamble(repair.replays) + (_guard_preamble(reasons) if reasons else [])
     if expected_rows:
         preamble = rows_preamble(expected_rows, row_changes or {}) + preamble
     return _file(doc, imports, body, preamble)
@@ -226,7 +248,7 @@ def _file(doc: list, imports: set, body: list, preamble: list | None = None) -> 
         "",
         *_imports(imports),
         "",
-        "",
+        *([] if preamble else [""]),  # black: one blank line before a statement, two before a class
         *(preamble or []),
         "class Migration(migrations.Migration):",
         "",
@@ -242,6 +264,19 @@ def _imports(imports: set) -> list[str]:
         imports.discard("from django.db import migrations")
         imports.add("from django.db import migrations, models")
     return sorted(imports, key=lambda i: i.split()[1])
+
+
+def run_formatters(paths) -> None:
+    """What ``makemigrations`` does after writing: black (``--fast``) on the new files when a
+    ``black`` is on PATH, nothing otherwise; a formatter that cannot start leaves them as written."""
+    from django.core.management.utils import run_formatters as django_formatters
+
+    paths = [str(p) for p in paths if str(p).endswith(".py")]
+    if paths:
+        try:
+            django_formatters(paths)
+        except OSError:  # Django 4.2 lets it through; 5.x prints it
+            pass
 
 
 def summary_line(repair: AppRepair) -> str:

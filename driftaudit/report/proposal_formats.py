@@ -49,7 +49,8 @@ def proposal_json(proposal: Proposal, written: list[Path] | None = None) -> dict
             "name": repair.name,
             "role": repair.role,
             "operations": [{"summary": op.summary or op.comment, "sql": list(op.sql),
-                            "reverse_sql": None if op.reverse is None else list(op.reverse)}
+                            "reverse_sql": None if op.reverse is None else list(op.reverse),
+                            "irreversible": op.irreversible or None}
                            for op in repair_sql(repair)],
             "replays": [f"{app}.{name}" for replay in repair.replays for app, name in replay.migrations],
             "row_fixes": [{"table": fix.table, "kind": fix.kind, "count": fix.count, "moved_to": fix.backup,

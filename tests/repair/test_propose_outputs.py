@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 from conftest import driftaudit, manage
 from propose_helpers import row_counts
@@ -67,3 +71,37 @@ def test_json_under_a_refusing_policy_lists_the_problems(sample_copy):
     (problem,) = run.json["problems"]
     assert problem["table"] == "shop_product" and problem["kind"] == "policy" and "fix.nulls is `fail`" in problem["text"]
     assert run.json["written"] == [] and not list(project.glob("shop/migrations/*driftaudit*"))
+
+
+def _env_with_path(path: str) -> dict:
+    from conftest import clean_env
+
+    return {**clean_env(), "PATH": path}
+
+
+def test_written_files_go_through_black_like_makemigrations(sample_copy):
+    """makemigrations runs black on what it writes when black is on PATH (Django's
+    run_formatters); propose does the same, and the formatted repair still migrates clean.
+    Without black the file keeps the writer's own layout (Django's quotes)."""
+    bin_dir = str(Path(sys.executable).parent)
+    black = shutil.which("black", path=bin_dir)
+    assert black, "black is a test dependency (pyproject's test extra)"
+    plain_path = os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep)
+                                 if d and not shutil.which("black", path=d))
+
+    without = sample_copy("data_library", "without_black")
+    run = driftaudit("propose", cwd=without, env=_env_with_path(plain_path))
+    assert run.code == 0, run.stderr
+    (plain,) = (without / "library" / "migrations").glob("*_driftaudit_*.py")
+    assert "('library', " in plain.read_text()
+
+    project = sample_copy("data_library")
+    run = driftaudit("propose", cwd=project, env=_env_with_path(bin_dir + os.pathsep + plain_path))
+    assert run.code == 0, run.stderr
+    (written,) = (project / "library" / "migrations").glob("*_driftaudit_*.py")
+    assert written.read_text() != plain.read_text()
+    check = subprocess.run([black, "--check", "--fast", str(written)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert manage(project, "migrate", "--noinput").code == 0
+    after = driftaudit("report", "--format", "json", cwd=project)
+    assert after.code == 0 and not [f for f in after.json["findings"] if f["severity"] in ("warning", "error")]

@@ -2,7 +2,9 @@
 
 import textwrap
 
-from conftest import driftaudit
+import sqlite3
+
+from conftest import driftaudit, manage
 from propose_helpers import query, repair, row_counts
 
 STALE = "appname_exampleone_exampletwos"
@@ -27,6 +29,7 @@ def test_drop_policy_keeps_no_backup(sample_copy):
     assert STALE not in after
     assert not [t for t in after if t.startswith("driftaudit_backup_")]
     assert "driftaudit_backup_" not in files[0].read_text()
+    assert_reverse_refused(project, files[0], f"table {STALE} (3 row(s)) was dropped without a backup")
 
 
 def test_keep_policy_for_one_table_leaves_it_and_its_finding(sample_copy):
@@ -61,3 +64,24 @@ def test_stale_column_drop_policy_has_no_backup(sample_copy):
     assert "__columns" not in files[0].read_text()
     assert not [t for t in after if t.startswith("driftaudit_backup_") and "__columns" in t]
     assert query(project, 'SELECT count(*) FROM pragma_table_info(\'appname_exampletwo\') WHERE name = \'rank\'') == [(0,)]
+    assert_reverse_refused(project, files[0], "column(s) rank of table appname_exampletwo were dropped without")
+
+
+def _dump(db) -> list[str]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def assert_reverse_refused(project, repair_file, reason):
+    """A repair that lost data (the user's `drop` policy) cannot be reversed: migrating back
+    raises Django's IrreversibleError with the reason, and nothing is undone."""
+    names = sorted(p.stem for p in repair_file.parent.glob("0*.py"))
+    previous = names[names.index(repair_file.stem) - 1]
+    before = _dump(project / "db.sqlite3")
+    back = manage(project, "migrate", repair_file.parent.parent.name, previous, "--noinput")
+    assert back.code != 0
+    assert "IrreversibleError" in back.stderr and reason in " ".join(back.stderr.split()), back.stderr
+    assert _dump(project / "db.sqlite3") == before
