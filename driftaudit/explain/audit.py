@@ -8,6 +8,7 @@ then the project's configuration (select, ignore, severities, accepted drift) an
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from driftaudit import __version__
@@ -49,10 +50,25 @@ class Report:
     next_steps: list = field(default_factory=list)
     #: the findings told once per root cause (:mod:`driftaudit.explain.groups`)
     groups: list[Group] = field(default_factory=list)
-    #: finding id -> where in the project's code it points, best first (SARIF, GitHub)
-    locations: dict[str, tuple[CodeLocation, ...]] = field(default_factory=dict)
+    #: finds where each finding points in the project's code (:attr:`locations`)
+    locator: Callable[[list[Finding]], dict] | None = field(default=None, repr=False, compare=False)
     #: the project folder (the one with manage.py)
     root: str = ""
+    _located: dict | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def locations(self) -> dict[str, tuple[CodeLocation, ...]]:
+        """Finding id -> where in the project's code it points, best first. Found when first
+        asked: SARIF, GitHub and HTML ask, text and JSON never do (reading the model modules'
+        source costs a cold run more than the rest of the explanation)."""
+        if self._located is None:
+            self._located = self.locator(self.findings) if self.locator else {}
+        return self._located
+
+    def __getstate__(self) -> dict:
+        """A worker's report crosses to the parent with its locations found, the locator left
+        behind (it holds the worker's app registry)."""
+        return {**self.__dict__, "_located": self.locations, "locator": None}
 
     def group_of(self, finding_id: str) -> Group | None:
         return next((g for g in self.groups if finding_id in g.finding_ids), None)
@@ -104,7 +120,7 @@ def explain(audit: AuditInput, data: bool = True, progress: bool | Progress = Fa
     return Report(project.settings_module, project.database_label, project.database_path,
                   sqlite3.sqlite_version, django.get_version(), findings,
                   _history_summary(sources.history, explainer.evidence.use_tz), config, groups=group_findings(findings),
-                  locations=Locator(audit.apps, sources.history, project.settings_module).locate(findings),
+                  locator=Locator(audit.apps, sources.history, project.settings_module).locate,
                   root=str(project.root))
 
 

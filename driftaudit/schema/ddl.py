@@ -198,7 +198,14 @@ def index_terms(sql: str | None) -> tuple[str, ...]:
     """
     if not sql:
         return ()
-    return _remembered("terms", sql, _parse_index_terms)
+    return _remembered("terms", sql, _read_index_terms)
+
+
+def _read_index_terms(sql: str) -> tuple[str, ...]:
+    from driftaudit.schema.plain_ddl import plain_index_terms
+
+    plain = plain_index_terms(sql)
+    return _parse_index_terms(sql) if plain is None else plain
 
 
 def _parse_index_terms(sql: str) -> tuple[str, ...]:

@@ -266,7 +266,12 @@ def plain_index_where(sql: str) -> str | None:
 
 def _one_term(condition: list) -> str | None:
     """One comparison - ``"c" IS [NOT] NULL``, ``"c" IN ('a', 'b')``, ``"c" <op> literal`` - in
-    sqlglot's spelling (``NOT "c" IS NULL``, ``<>`` for ``!=``); None for anything else."""
+    sqlglot's spelling (``NOT "c" IS NULL``, ``<>`` for ``!=``); also a boolean column alone,
+    ``"c"`` or ``NOT "c"`` (Django's ``Q(c=True)`` / ``Q(c=False)``); None for anything else."""
+    negated = len(condition) == 2 and condition[0][0] == "word" and condition[0][1].upper() == "NOT"
+    if len(condition) == 1 or negated:
+        name = _plain_name(condition[-1]) if condition[-1][0] == "quoted" else None
+        return None if name is None else f'NOT "{name}"' if negated else f'"{name}"'
     name = _plain_name(condition[0]) if condition else None
     if name is None:
         return None
@@ -304,4 +309,56 @@ def _literal(token: tuple[str, str]) -> str | None:
         return text
     if kind == "number" and re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?", text):
         return text
+    return None
+
+
+#: one-argument functions of a column that an expression index may use (``Upper("email")``,
+#: allauth's ``account_emailaddress_upper``), whose spelling sqlglot keeps as is, upper-cased
+_PLAIN_FUNCTIONS = frozenset({"UPPER", "LOWER", "ABS", "LENGTH", "TRIM"})
+
+
+def plain_index_terms(sql: str) -> tuple[str, ...] | None:
+    """The terms of a ``CREATE [UNIQUE] INDEX`` whose terms are columns or one plain function of
+    a column (``(UPPER("email")) DESC``) in sqlglot's spelling, without ordering; None for any
+    other text (sqlglot reads it)."""
+    tokens = _tokens(sql)
+    if not tokens or [t[1].upper() for t in tokens[:2]] not in (["CREATE", "INDEX"], ["CREATE", "UNIQUE"]):
+        return None
+    words = [text.upper() if kind == "word" else text for kind, text in tokens]
+    try:
+        start = words.index("ON") + 2
+    except ValueError:
+        return None
+    end = _closing(tokens, start) if start < len(tokens) and tokens[start] == ("punct", "(") else None
+    if end is None or (end + 1 < len(tokens) and words[end + 1] != "WHERE"):
+        return None
+    terms, term = [], []
+    for token in tokens[start + 1:end] + [("punct", ",")]:
+        if token != ("punct", ",") or _depth(term):
+            term.append(token)
+            continue
+        read = _index_term(term)
+        if read is None:
+            return None
+        terms.append(read)
+        term = []
+    return tuple(terms)
+
+
+def _depth(tokens: list) -> int:
+    return sum((t == ("punct", "(")) - (t == ("punct", ")")) for t in tokens)
+
+
+def _index_term(term: list) -> str | None:
+    if term and term[-1][0] == "word" and term[-1][1].upper() in ("ASC", "DESC"):
+        term = term[:-1]
+    while len(term) > 2 and term[0] == ("punct", "(") and _closing(term, 0) == len(term) - 1:
+        term = term[1:-1]
+    if len(term) == 1 and term[0][0] == "quoted":
+        name = _plain_name(term[0])
+        return None if name is None else f'"{name}"'
+    if len(term) == 4 and term[0][0] == "word" and term[0][1].upper() in _PLAIN_FUNCTIONS \
+            and term[1] == ("punct", "(") and term[2][0] == "quoted" and term[3] == ("punct", ")"):
+        name = _plain_name(term[2])
+        return None if name is None else f'{term[0][1].upper()}("{name}")'
     return None

@@ -54,6 +54,18 @@ class DeletedFile:
     last: FileVersion
 
 
+def _installed(path: Path) -> bool:
+    """Inside an installed distribution (site-packages): its history is its maintainers', never
+    the project's - even when a virtualenv sits, ignored, inside the project's repository."""
+    import site
+    import sysconfig
+
+    roots = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    roots |= set(getattr(site, "getsitepackages", list)())
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(Path(root).resolve()) for root in roots if root)
+
+
 class GitRepository:
     """Read-only questions to the git repository around a project, or ``None`` via :meth:`find`."""
 
@@ -65,8 +77,8 @@ class GitRepository:
         start = Path(start)
         while not start.exists() and start != start.parent:
             start = start.parent
-        if not any((folder / ".git").exists() for folder in (start, *start.parents)):
-            return None  # not in a work tree (an installed package): no git process to start
+        if _installed(start) or not any((folder / ".git").exists() for folder in (start, *start.parents)):
+            return None  # an installed package, or not in a work tree: no git process to start
         out = _git(start, "rev-parse", "--show-toplevel")
         return cls(Path(out.strip())) if out else None
 

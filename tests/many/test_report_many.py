@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -227,6 +228,8 @@ def test_every_format_takes_several_databases(fleet):
     github = driftaudit("report", "--db", "fleet/*.sqlite3", "--format", "github", cwd=project)
     annotations = [line for line in github.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 3 and all("1 of 4 databases" in a for a in annotations)
+    # the workers found where each finding points (the parent has no audit of its own to ask)
+    assert all(re.match(r"::(error|warning|notice) file=[^,]+,line=\d+", a) for a in annotations), annotations
 
 
 def test_one_database_commands_refuse_several(fleet):

@@ -1,0 +1,40 @@
+"""Which files have a git history worth asking for: the project's, not an installed package's."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import venv
+from pathlib import Path
+
+import driftaudit
+
+ROOT = Path(driftaudit.__file__).resolve().parent.parent
+
+
+def test_an_installed_package_has_no_git_history_even_inside_the_repository(tmp_path):
+    """A virtualenv inside the project's repository (ignored, as uv and poetry make it): the
+    migrations of a package installed there are not the project's files, so no `git log` is
+    spent on them; the project's own migrations still are."""
+    repo = tmp_path / "repo"
+    own = repo / "shop" / "migrations"
+    own.mkdir(parents=True)
+    (own / "0001_initial.py").write_text("")
+    (repo / ".gitignore").write_text(".venv/\n")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "start"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env)
+    venv.create(repo / ".venv", with_pip=False)
+    python = repo / ".venv" / "bin" / "python"
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    installed = Path(purelib) / "thirdparty" / "migrations"
+    installed.mkdir(parents=True)
+    (installed / "0001_initial.py").write_text("")
+    ask = ("import sys; from driftaudit.sources.git import GitRepository as G; "
+           "print([G.find(p) is not None for p in sys.argv[1:]])")
+    out = subprocess.run([python, "-c", ask, str(installed), str(own)], capture_output=True, text=True,
+                         env={**env, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[False, True]"
