@@ -14,6 +14,7 @@ import subprocess
 import types
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 TIMEOUT = 20
@@ -57,13 +58,18 @@ class DeletedFile:
 def _installed(path: Path) -> bool:
     """Inside an installed distribution (site-packages): its history is its maintainers', never
     the project's - even when a virtualenv sits, ignored, inside the project's repository."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in _site_packages())
+
+
+@lru_cache(maxsize=1)
+def _site_packages() -> tuple[Path, ...]:
     import site
     import sysconfig
 
     roots = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
     roots |= set(getattr(site, "getsitepackages", list)())
-    resolved = path.resolve()
-    return any(resolved.is_relative_to(Path(root).resolve()) for root in roots if root)
+    return tuple(Path(root).resolve() for root in roots if root)
 
 
 class GitRepository:
@@ -83,10 +89,12 @@ class GitRepository:
         return cls(Path(out.strip())) if out else None
 
     def relative(self, path: Path | str) -> str | None:
+        """``path`` relative to the repository, or None: outside it, or an installed package's."""
         try:
-            return Path(path).resolve().relative_to(self.top.resolve()).as_posix()
+            relpath = Path(path).resolve().relative_to(self.top.resolve()).as_posix()
         except ValueError:
             return None
+        return None if _installed(Path(path)) else relpath
 
     def _log(self, *args: str) -> list[Commit]:
         out = _git(self.top, "log", f"--format=%H{SEPARATOR}%cI{SEPARATOR}%s", *args)

@@ -33,8 +33,11 @@ def test_an_installed_package_has_no_git_history_even_inside_the_repository(tmp_
     installed.mkdir(parents=True)
     (installed / "0001_initial.py").write_text("")
     ask = ("import sys; from driftaudit.sources.git import GitRepository as G; "
-           "print([G.find(p) is not None for p in sys.argv[1:]])")
+           "installed, own = sys.argv[1:]; repo = G.find(own); "
+           "print([G.find(installed) is None, repo.relative(installed + '/0001_initial.py'), "
+           "repo.relative(own + '/0001_initial.py')])")
     out = subprocess.run([python, "-c", ask, str(installed), str(own)], capture_output=True, text=True,
                          env={**env, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[False, True]"
+    # the project's repository is found, but asked nothing about the installed package's files
+    assert out.stdout.strip() == "[True, None, 'shop/migrations/0001_initial.py']"
