@@ -113,8 +113,7 @@ def _never_in_history(finder: EvidenceFinder, diff) -> Evidence | None:
             # migration that made it may be among the files no longer there - or it was typed
             # in the sqlite3 shell; nothing in the database tells which
             variant = "never_named_could_be_meta"
-    if any(op.explains(diff.kind, model, diff.column) for ghost in finder._ghosts_of(app)
-           for op in ghost.operations for model in models):
+    if finder.ghost_that_explains(app, diff.kind, models, diff.column) is not None:
         return None  # a gone migration's name says it made this: the history reasoning tells it
     if finder.silent_ghosts_of(app):
         # records of this app whose files are gone, and whose names do not say what they did:

@@ -124,9 +124,8 @@ class EvidenceFinder(HistoryFacts):
 
     def _made_by_a_ghost(self, app: str, table: str) -> bool:
         """Would a recorded migration whose file is gone have made ``table`` (by its name)?"""
-        model = self.table_model(app, None, table)
-        return any(op.explains("stale-table", model, None) for ghost in self._ghosts_of(app)
-                   for op in ghost.operations if op.action != "initial")
+        return self.ghost_that_explains(app, "stale-table", (self.table_model(app, None, table),), None,
+                                        initial=False) is not None
 
     def removed_app(self, app: str) -> Evidence | None:
         if not app or app in self.installed:
@@ -159,9 +158,9 @@ class EvidenceFinder(HistoryFacts):
         if removed:
             return removed
         if kind:
-            for ghost in self._ghosts_of(app):
-                if any(op.explains(kind, table_model, column) for op in ghost.operations):
-                    return self._claim(self.ghost_evidence(ghost, linked=True), kind, table, column)
+            ghost = self.ghost_that_explains(app, kind, (table_model,), column)
+            if ghost is not None:
+                return self._claim(self.ghost_evidence(ghost, linked=True), kind, table, column)
             maker = self._applied_maker(app, kind, table_model, column)
             if maker:
                 # The content decides; file times only support (a copy or a clone resets them).

@@ -309,18 +309,30 @@ class HistoryFacts:
         if found is None:
             return None
         model = self.table_model(key[0], None, table)
-        if kind != "renamed-column" and not self._ghosts_of(key[0]) and any(
+        if kind != "renamed-column" and not self.ghosts_of(key[0]) and any(
                 (model, c.name.lower()) not in self.names.columns and not c.primary_key for c in found.columns):
             return None
         return found.name if self._creates(key, model) else None
 
-    def _ghosts_of(self, app: str | None) -> list[Ghost]:
+    def ghosts_of(self, app: str | None) -> list[Ghost]:
+        """The app's recorded migrations whose files are gone."""
         return [g for key, g in self.ghosts.items() if key[0] == app]
+
+    def ghost_that_explains(self, app: str | None, kind: str, models, column: str | None,
+                            initial: bool = True) -> Ghost | None:
+        """The app's gone migration whose name (or recovered file) says it did ``kind`` to one
+        of ``models``' ``column``; ``initial=False``: an initial migration does not count (it
+        "explains" every table of its app)."""
+        for ghost in self.ghosts_of(app):
+            if any(op.explains(kind, model, column) for op in ghost.operations for model in models
+                   if initial or op.action != "initial"):
+                return ghost
+        return None
 
     def silent_ghosts_of(self, app: str | None) -> list[Ghost]:
         """The app's gone migrations that may have done anything: neither their automatic name
         nor a recovered file says what they did (``auto_…`` names), or they are an initial one."""
-        return [g for g in self._ghosts_of(app)
+        return [g for g in self.ghosts_of(app)
                 if not g.operations or any(op.action == "initial" for op in g.operations)]
 
     def _operations(self, key: tuple) -> tuple[InferredOperation, ...]:
