@@ -50,11 +50,11 @@ class Planner:
         self.pending_tables = self._pending_tables()
         self.target = self._target_catalog()
         self.taken = set(sources.d_cat.tables) | set(sources.d_cat.raw_objects)
-        self.facts = RowFacts(self.conn, self.config, self._fields(), self.taken)
         self.problems: list[Problem] = []
         #: faked migrations run for real; no other step touches their tables
         self.replays = [] if self.pending else faked_tails(sources, findings)
         self.replayed = frozenset().union(*(r.tables for r in self.replays))
+        self.facts = RowFacts(self.conn, self.config, self._fields(), self.taken, self.replayed)
 
     # -- the target --------------------------------------------------------------------------
     def _pending_tables(self) -> set:

@@ -41,8 +41,11 @@ def _cast_ok(column: str, affinity: str) -> str | None:
 
 
 class RowFacts:
-    def __init__(self, conn: sqlite3.Connection, config, fields: dict, taken: set):
+    def __init__(self, conn: sqlite3.Connection, config, fields: dict, taken: set,
+                 replayed: frozenset = frozenset()):
         self.conn, self.config, self.fields, self.taken = conn, config, fields, taken
+        #: tables a faked migration's own operations change (Django's AlterField fills NULLs)
+        self.replayed = replayed
         #: every single-column key the repaired schema keeps, with what makes its orphan fix
         self.keys: list[tuple] = []
         from driftaudit.sources.models import scratch_connection
@@ -73,9 +76,13 @@ class RowFacts:
 
     def null_fill(self, target: Table, col) -> str | None:
         """What a NULL becomes in ``col`` when the rebuilt table makes it NOT NULL: the model's
-        default, else '' for a text field, else None (no value to invent: the row is set aside)."""
+        default, else '' for a text field, else None (no value to invent: the row is set aside).
+
+        A replayed table gets what Django's own ``AlterField`` writes and nothing more: its
+        ``effective_default`` ('' only for a ``blank`` text field), so that the rows it would
+        leave NULL - and fail on - are set aside before it runs (seed 11195)."""
         value = self.default_literal(target.name, col.name)
-        if value is not None:
+        if value is not None or target.name.lower() in self.replayed:
             return value
         return "''" if self._is_text(target.name, col.name, col.declared_type) else None
 

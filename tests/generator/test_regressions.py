@@ -575,3 +575,13 @@ def test_regenerated_without_the_m2m_of_a_model_with_its_own_db_table(holds, dja
                                db_table="t_appa_badge")))]
     after, edit = _pick(remove_m2m, apps, django_features, "t_appa_badge_customers")
     assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_nulls_under_a_faked_not_null_text_field_are_quarantined_before_the_replay(holds, django_features):
+    """Seed 11195: a faked AlterField making a CharField NOT NULL (no default, not blank) over a
+    NULL. The repair replays the faked migration, whose AlterField fills NULLs only for blank
+    text fields - it failed with "NOT NULL constraint failed"; the rebuild's '' fill hid the row
+    from the planner. The row is now quarantined before the replay."""
+    apps = [App("appa", (Model("appa", "Item", (Field("qty", "int"), Field("name", "char", null=True))),))]
+    after, edit = edited(require_value, apps, django_features)
+    assert holds(case(django_features, apps, Drift("fake", edit, after, detail=ROWS_IT_REJECTS))) == []
