@@ -88,7 +88,22 @@ class Explainer:
         if matches:
             return max(matches, key=len)
         gone = self.removed_model_of(table)
-        return gone[0] if gone else None
+        if gone:
+            return gone[0]
+        owner = self._join_table_owner(table)
+        return self.app_of(owner.name) if owner else None
+
+    def _join_table_owner(self, name: str) -> Table | None:
+        """The database table ``name`` is the join table of, by Django's naming: ``<owner>_<field>``
+        with a key to ``<owner>`` (seed 11218: the ManyToManyField of a removed model that had
+        its own db_table leaves ``t_ticket`` and ``t_ticket_tags``)."""
+        table = self.d.table(name)
+        lowered = name.lower()
+        for fk in table.foreign_keys if table is not None else ():
+            owner = self.d.table(fk.target_table)
+            if owner is not None and lowered.startswith(owner.name.lower() + "_"):
+                return owner
+        return None
 
     def removed_model_of(self, table: str) -> tuple[str, str] | None:
         """``(app, model)`` of a model that existed (Django's content types still list it), no
@@ -182,7 +197,9 @@ class Explainer:
         app = origin.owner.app if origin else self.app_of(table.name)
         evidence = self.evidence.removed_app(app) if app else None
         ref = self.model_of(table.name)  # (a join table's is its auto-created through model)
-        gone = None if ref or origin else self.removed_model_of(table.name)
+        owner = None if ref or origin else self._join_table_owner(table.name)
+        gone = None if ref or origin else self.removed_model_of(table.name) or (
+            self.removed_model_of(owner.name) if owner is not None else None)
         model = ref.model if ref else gone[1] if gone else None
         evidence = evidence or self.evidence.explain(diff.signature, app, model, kind=diff.kind, table=table.name)
         values = dict(table=table.name, table_sql=quote_identifier(table.name),
@@ -194,7 +211,8 @@ class Explainer:
             template = "removed_app"
         elif app:
             template = "removed_model"
-            values["model_guess"] = table.name[len(app) + 1:] or table.name
+            values["model_guess"] = (gone[1] if gone else table.name[len(app) + 1:] or table.name) + (
+                " (its many-to-many join table)" if owner is not None and gone else "")
         else:
             template = "default"
         blocked = self.blocked_by(table) if self.data else []

@@ -585,3 +585,15 @@ def test_nulls_under_a_faked_not_null_text_field_are_quarantined_before_the_repl
     apps = [App("appa", (Model("appa", "Item", (Field("qty", "int"), Field("name", "char", null=True))),))]
     after, edit = edited(require_value, apps, django_features)
     assert holds(case(django_features, apps, Drift("fake", edit, after, detail=ROWS_IT_REJECTS))) == []
+
+
+def test_regenerated_without_a_model_with_its_own_db_table_and_a_join_table(holds, django_features):
+    """Seed 11218: a model with its own db_table (t_appa_ticket) and a ManyToManyField removed,
+    then the migrations regenerated. Its table was explained by its content type; its join
+    table (t_appa_ticket_tags, a key to t_appa_ticket) got cause manual-sql. It is now that
+    table's join table, left by the same rewrite."""
+    apps = [App("appa", (Model("appa", "Tag", (Field("name", "char"),)),
+                         Model("appa", "Ticket", (Field("label", "char"), Field("tags", "m2m", target="appa.Tag")),
+                               db_table="t_appa_ticket")))]
+    after, edit = _pick(remove_model, apps, django_features, "t_appa_ticket")
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
