@@ -115,6 +115,9 @@ def build_parser(prog: str = "driftaudit") -> argparse.ArgumentParser:
     propose.add_argument("--dry-run", action="store_true", help="print the migration(s) instead of writing them")
     propose.add_argument("--sql", action="store_true",
                          help="print the SQL the repair runs, in order (like sqlmigrate); writes nothing")
+    propose.add_argument("--no-input", "--noinput", dest="no_input", action="store_true",
+                         help="ask nothing (on a terminal propose asks what to do with rows the repair "
+                              "cannot keep, unless an --on-... option says it)")
     propose.add_argument("--format", choices=("text", "json"), default="text",
                          help="json: the files, their operations and SQL, the rows each fix policy moves, "
                               "the problems; with --dry-run or --sql nothing is written")
@@ -292,6 +295,12 @@ def _propose(args) -> int:
     if cli_many.wants_many(args):
         return cli_many.propose_many(args)
     proposal = api.propose(**_selection(args), app=args.app, name=args.name, fix=_fix_choices(args))
+    from driftaudit import cli_questions
+
+    if not proposal.plan.problems and cli_questions.interactive(args):
+        answers = cli_questions.ask_policies(proposal.plan)
+        if answers:
+            proposal = api.propose(**_selection(args), app=args.app, name=args.name, fix=answers)
     if args.format == "json":
         import json
 

@@ -24,7 +24,8 @@ LAYERS = [
     {"driftaudit.api", "driftaudit.many"},
     # where driftaudit runs besides its command line: Django's check, pytest
     {"driftaudit.checks", "driftaudit.testing", "driftaudit.pytest_plugin"},
-    {"driftaudit.cli", "driftaudit.cli_many", "driftaudit.cli_history", "driftaudit.__main__"},
+    {"driftaudit.cli", "driftaudit.cli_many", "driftaudit.cli_history", "driftaudit.cli_questions",
+     "driftaudit.__main__"},
     {"driftaudit.management", "driftaudit.apps"},
 ]
 MAX_LINES = 400

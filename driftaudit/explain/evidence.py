@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftaudit.config.rules import fill
-from driftaudit.explain.ghosts import describe_all
+from driftaudit.explain.ghosts import describe_all, objects_in_database
 from driftaudit.explain.history_facts import (
     ONLY_IN_DATABASE,
     UNDONE_KINDS,
@@ -32,7 +32,6 @@ from driftaudit.explain.history_facts import (
     HistoryFacts,
     RewrittenMigration,
     fmt_time,
-    objects_in_database,
     parse_applied,
 )
 from driftaudit.sources.history import migration_label

@@ -387,25 +387,3 @@ class HistoryFacts:
         kind = "missing-column" if field else "missing-table"
         return self._applied_maker(app, kind, model.lower(), field)
 
-
-def objects_in_database(history, d_cat, key) -> list[str]:
-    """What of migration ``key``'s operations (tables it creates, columns it adds) the database
-    ``d_cat`` already has: ``migrate`` would fail on each ("table already exists")."""
-    node = history.loader.graph.nodes.get(key)
-    if node is None or d_cat is None:
-        return []
-    state = history.leaf_state
-    found = []
-    for op in from_operations(node.operations):
-        model = state.models.get((key[0], op.model)) if state is not None and op.model else None
-        table_name = (model.options.get("db_table") if model else None) or f"{key[0]}_{op.model}"
-        table = d_cat.table(table_name)
-        if table is None:
-            continue
-        if op.action == "create-model":
-            found.append(table.name)
-        elif op.action == "add-field":
-            column = table.column(op.field) or table.column(f"{op.field}_id")
-            if column is not None:
-                found.append(f"{table.name}.{column.name}")
-    return found

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from driftaudit.config.rules import fill, rule_for
 from driftaudit.explain.evidence import EvidenceFinder
-from driftaudit.explain.history_facts import fmt_time, objects_in_database, parse_applied
+from driftaudit.explain.history_facts import fmt_time, parse_applied
 from driftaudit.explain.finding import Finding
-from driftaudit.explain.ghosts import describe_all
+from driftaudit.explain.ghosts import describe_all, objects_in_database
 from driftaudit.sources.history import migration_label
 
 

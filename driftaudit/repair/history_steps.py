@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shlex
 
-from driftaudit.explain.history_facts import objects_in_database
+from driftaudit.explain.ghosts import objects_in_database
 from driftaudit.repair.plan import Problem
 from driftaudit.repair.restore import restorable
 from driftaudit.repair.wording import say
