@@ -197,9 +197,10 @@ class Explainer:
         app = origin.owner.app if origin else self.app_of(table.name)
         evidence = self.evidence.removed_app(app) if app else None
         ref = self.model_of(table.name)  # (a join table's is its auto-created through model)
-        owner = None if ref or origin else self._join_table_owner(table.name)
-        gone = None if ref or origin else self.removed_model_of(table.name) or (
-            self.removed_model_of(owner.name) if owner is not None else None)
+        gone = None if ref or origin else self.removed_model_of(table.name)
+        owner = None if ref or origin or gone else self._join_table_owner(table.name)
+        joined = self.removed_model_of(owner.name) if owner is not None else None  # its join table
+        gone = gone or joined
         model = ref.model if ref else gone[1] if gone else None
         evidence = evidence or self.evidence.explain(diff.signature, app, model, kind=diff.kind, table=table.name)
         values = dict(table=table.name, table_sql=quote_identifier(table.name),
@@ -212,7 +213,7 @@ class Explainer:
         elif app:
             template = "removed_model"
             values["model_guess"] = (gone[1] if gone else table.name[len(app) + 1:] or table.name) + (
-                " (its many-to-many join table)" if owner is not None and gone else "")
+                " (its many-to-many join table)" if joined else "")
         else:
             template = "default"
         blocked = self.blocked_by(table) if self.data else []
