@@ -25,6 +25,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from importlib import import_module
@@ -139,7 +140,7 @@ def record(migrations: list[str], project: str | Path | None = None, *, settings
     """Record ``migrations`` (``app.name``) as applied without running them - only with
     ``apply``, after a backup copy of the database; else say what would be recorded."""
     from driftaudit.repair.record import record as write_records
-    from driftaudit.repair.record import refuse_unmade, resolve
+    from driftaudit.repair.record import resolve, unmade
     from driftaudit.sources.history import load_history
 
     project_ = open_project(_selection(project, settings, database, db, config))
@@ -148,8 +149,8 @@ def record(migrations: list[str], project: str | Path | None = None, *, settings
     with _readonly(project_) as conn:
         history = load_history(conn)
         keys = resolve(history, migrations)
-        refuse_unmade(history, read_catalog(conn), keys)
-    return write_records(project_, keys, apply)
+        missing = unmade(history, read_catalog(conn), keys)
+    return replace(write_records(project_, keys, apply), missing=missing)
 
 
 def stamp(project: str | Path | None = None, *, settings: str | None = None, database: str = "default",

@@ -17,6 +17,9 @@ def record(args, selection: dict) -> int:
     from driftaudit import api
 
     recording = api.record(args.migrations, **selection, apply=args.apply)
+    if recording.missing:
+        print(f"partly in the database: {', '.join(recording.missing)} not there yet; "
+              "`driftaudit propose` (after the record) writes the repair that creates them")
     return _recorded(recording.migrations, recording.applied, recording.backup,
                      ["driftaudit", "record", *args.migrations], selection)
 

@@ -27,6 +27,8 @@ class Recording:
     applied: bool
     #: the copy of the database taken before the records were written
     backup: Path | None = None
+    #: what the recorded migrations make that the database lacks (``propose`` creates it)
+    missing: tuple[str, ...] = ()
 
 
 def resolve(history: History, labels: list[str]) -> tuple[tuple[str, str], ...]:
@@ -50,14 +52,24 @@ def resolve(history: History, labels: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def refuse_unmade(history: History, d_cat, keys: tuple) -> None:
-    """Refuse to record a migration whose tables or columns the database lacks: the record
-    would hide them (``migrate`` runs it instead). What it alters cannot be checked here."""
+def unmade(history: History, d_cat, keys: tuple) -> tuple[str, ...]:
+    """The tables and columns the migrations make that the database lacks, for ``record`` to
+    name. A migration none of whose tables or columns is in the database is refused: nothing of
+    it ran, the record would hide it (``migrate`` runs it instead). One with some of them is
+    recorded - a file regenerated to hold an applied change and a new one (seed 12457: the
+    applied AddField's column is there, the new CreateModel's table is not); ``migrate`` would
+    fail on what is there, and ``driftaudit propose`` creates the rest. What a migration alters
+    cannot be checked here."""
+    from driftaudit.explain.ghosts import objects_in_database
+
+    lacking = []
     for key in keys:
         missing = _missing_objects(history, d_cat, key)
-        if missing:
+        if missing and not objects_in_database(history, d_cat, key):
             raise AuditError(f"will not record {migration_label(key)}: the database lacks what it makes "
                              f"({', '.join(missing)}); `python manage.py migrate` runs it instead")
+        lacking += missing
+    return tuple(lacking)
 
 
 def _missing_objects(history: History, d_cat, key: tuple) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from generator.edits import (add_check, add_m2m, add_model, add_unique, alter_field, change_db_table,
+from generator.edits import (add_check, add_field, add_m2m, add_model, add_unique, alter_field, change_db_table,
                              remove_constraint, remove_m2m, remove_model, rename_model, require_value)
 from generator.scenario import ROWS_IT_REJECTS, Drift, Scenario
 from generator.spec import App, Field, Model
@@ -597,3 +597,16 @@ def test_regenerated_without_a_model_with_its_own_db_table_and_a_join_table(hold
                                db_table="t_appa_ticket")))]
     after, edit = _pick(remove_model, apps, django_features, "t_appa_ticket")
     assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_a_regenerated_file_holding_an_applied_field_and_a_new_model_is_recorded_then_repaired(
+        holds, django_features):
+    """Seed 12457: the file of an applied AddField deleted, then makemigrations wrote one file
+    with that AddField and a new CreateModel. `migrate` fails on the column that is there; the
+    printed `driftaudit record` refused because the new table is not. A migration partly in the
+    database is now recorded, and `propose` creates the rest."""
+    apps = [App("appa", (Model("appa", "Item", (Field("name", "char"),)),))]
+    with_field, field_edit = edited(add_field, apps, django_features)
+    with_model, model_edit = edited(add_model, with_field, django_features)
+    assert holds(case(django_features, apps, Drift("honest", field_edit, with_field),
+                      Drift("delete-file", detail="app appa"), Drift("unapplied", model_edit, with_model))) == []
