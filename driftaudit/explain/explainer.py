@@ -149,7 +149,10 @@ class Explainer:
         if diff.kind == "stale-column" and diff.database and "NOT NULL" in diff.database \
                 and "no default" in diff.database:
             conditions.add("breaks_inserts")
-        if diff.kind == "column-type" and diff.detail.get("affinity_same"):
+        if diff.kind == "column-type" and diff.detail.get("affinity_same") and evidence.cause != "faked-migration":
+            # same storage, only the declared text differs: nothing changes in SQLite - unless a
+            # migration recorded as applied never made it (seed 12617): then the history claims
+            # a schema the database does not have, and the repair brings them together
             conditions.add("declared_text_only")
         if diff.kind == "column-null" and diff.database == "NOT NULL":
             conditions.add("database_stricter")

@@ -610,3 +610,14 @@ def test_a_regenerated_file_holding_an_applied_field_and_a_new_model_is_recorded
     with_model, model_edit = edited(add_model, with_field, django_features)
     assert holds(case(django_features, apps, Drift("honest", field_edit, with_field),
                       Drift("delete-file", detail="app appa"), Drift("unapplied", model_edit, with_model))) == []
+
+
+def test_a_faked_widening_of_a_smallint_is_a_warning_and_repaired(holds, django_features):
+    """Seed 12617: a faked AlterField smallint -> bigint. Only the declared text differs (same
+    storage in SQLite), so the finding was info: no warning on the drifted table, and the
+    repair left the column as it was. A migration recorded as applied that never made its change
+    is now a warning, and the repair makes it."""
+    apps = [App("appa", (Model("appa", "Item", (Field("qty", "smallint", null=True), Field("name", "char"))),))]
+    after, edit = next(made for r in range(50)
+                       if "widen" in (made := alter_field(random.Random(r), tuple(apps), django_features))[1].description)
+    assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
