@@ -203,11 +203,11 @@ class EvidenceFinder(HistoryFacts):
         if ghosts:
             return self._claim(self.ghost_evidence(ghosts[-1], linked=False), kind, table, column)
         made_by = self._first_applied(app) if kind in ONLY_IN_DATABASE and table and app \
-            and (table.lower().startswith(f"{app.lower()}_") or (kind == "stale-table" and model)
+            and (table.lower().startswith(f"{app.lower()}_") or model
                  or (kind == "stale-table" and self._join_table_shaped(app, table))) else None
-        if made_by:  # named the way Django names this app's objects (or the table of a model its
-            # content types still list, or a join table of a model's own db_table), yet no file
-            # makes it now
+        if made_by:  # named the way Django names this app's objects (or on a model's own
+            # db_table - seed 12550 -, the table of a model its content types still list, a join
+            # table of a model's own db_table), yet no file makes it now
             rewritten = [r for r in self.rewritten if r.key[0] == app]
             if rewritten and rewritten[0].commit:
                 return self._claim(self.rewritten_evidence(rewritten[0], False), kind, table, column)

@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from generator.edits import (add_check, add_field, add_m2m, add_model, add_unique, alter_field, change_db_table,
-                             remove_constraint, remove_m2m, remove_model, rename_model, require_value)
+                             remove_constraint, remove_field, remove_m2m, remove_model, rename_model, require_value)
 from generator.scenario import ROWS_IT_REJECTS, Drift, Scenario
 from generator.spec import App, Field, Model
 
@@ -621,3 +621,14 @@ def test_a_faked_widening_of_a_smallint_is_a_warning_and_repaired(holds, django_
     after, edit = next(made for r in range(50)
                        if "widen" in (made := alter_field(random.Random(r), tuple(apps), django_features))[1].description)
     assert holds(case(django_features, apps, Drift("fake", edit, after))) == []
+
+
+def test_a_regenerated_history_without_a_field_of_a_model_with_its_own_db_table(holds, django_features):
+    """Seed 12550: a field removed from a model with its own db_table (t_appa_event), then the
+    migrations regenerated: the column left behind got cause manual-sql, because only tables
+    named <app>_... counted as the app's. A model's own table is its app's, whatever its name."""
+    apps = [App("appa", (Model("appa", "Event", (Field("name", "char"), Field("nu", "posint")),
+                               db_table="t_appa_event"),))]
+    after, edit = next(made for r in range(50)
+                       if "Event.nu" in (made := remove_field(random.Random(r), tuple(apps), django_features))[1].description)
+    assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
