@@ -344,20 +344,27 @@ class HistoryFacts:
 
     def _removed_column(self, key: tuple, model: str | None, field: str | None) -> str | None:
         """The column of the field a RemoveField removes, from the migrations before it (a
-        RemoveField names the field, and its ``db_column`` may differ: seed 8002)."""
+        RemoveField names the field, and its ``db_column`` may differ: seed 8002), read back
+        through RenameModel and RenameField (seed 12704: the model was renamed in between)."""
         from django.db.migrations import operations as ops
 
-        graph, column = self.history.loader.graph, None
-        for earlier in graph.forwards_plan(key)[:-1]:
+        graph, name, old_field = self.history.loader.graph, model, field
+        for earlier in reversed(graph.forwards_plan(key)[:-1]):
             if earlier[0] != key[0]:
                 continue
-            for op in graph.nodes[earlier].operations:
-                if isinstance(op, ops.CreateModel) and op.name_lower == model:
-                    column = next((_db_column(n, f) for n, f in op.fields if n.lower() == field), column)
-                elif isinstance(op, (ops.AddField, ops.AlterField)) and op.model_name_lower == model \
-                        and op.name_lower == field:
-                    column = _db_column(op.name, op.field)
-        return column
+            for op in reversed(graph.nodes[earlier].operations):
+                if isinstance(op, ops.RenameModel) and op.new_name_lower == name:
+                    name = op.old_name_lower
+                elif isinstance(op, ops.RenameField) and op.model_name_lower == name \
+                        and op.new_name_lower == old_field:
+                    old_field = op.old_name_lower
+                elif isinstance(op, (ops.AddField, ops.AlterField)) and op.model_name_lower == name \
+                        and op.name_lower == old_field:
+                    return _db_column(field, op.field)  # (no db_column: renamed with the field)
+                elif isinstance(op, ops.CreateModel) and op.name_lower == name:
+                    found = next((f for n, f in op.fields if n.lower() == old_field), None)
+                    return _db_column(field, found) if found is not None else None
+        return None
 
     def _applied_maker(self, app, kind, table_model, column) -> tuple | None:
         """The latest applied migration whose operations make the models' side of the difference."""

@@ -632,3 +632,15 @@ def test_a_regenerated_history_without_a_field_of_a_model_with_its_own_db_table(
     after, edit = next(made for r in range(50)
                        if "Event.nu" in (made := remove_field(random.Random(r), tuple(apps), django_features))[1].description)
     assert holds(case(django_features, apps, Drift("regenerate", edit, after))) == []
+
+
+def test_a_faked_remove_field_with_db_column_after_a_model_rename(holds, django_features):
+    """Seed 12704: as seed 8002, but the model was renamed (honestly) before the faked
+    RemoveField: the field's column was looked up under the new model name in the migrations
+    that only knew the old one, and the stale column was blamed on a regeneration."""
+    apps = [App("appa", (Model("appa", "Album", (Field("title", "char"), Field("upsilon", "int", db_column="upsilon_col"),
+                                                 Field("year", "int"))),))]
+    renamed, rename_edit = edited(rename_model, apps, django_features)
+    after, edit = next(made for r in range(100)
+                       if "upsilon" in (made := remove_field(random.Random(r), renamed, django_features))[1].description)
+    assert holds(case(django_features, apps, Drift("honest", rename_edit, renamed), Drift("fake", edit, after))) == []
