@@ -32,6 +32,7 @@ from driftaudit.explain.history_facts import (
     HistoryFacts,
     RewrittenMigration,
     fmt_time,
+    makes,
     parse_applied,
 )
 from driftaudit.sources.history import migration_label
@@ -121,6 +122,21 @@ class EvidenceFinder(HistoryFacts):
         lowered = table.lower()
         return any(lowered.startswith(f"{made}_") for made, (label, _) in self.names.tables.items() if label == app)
 
+    def _unapplied_target_maker(self, table: str | None, column: str | None) -> tuple | None:
+        """An unapplied migration that makes (creates, renames) the table a key points at in
+        the migration files: the key's target changes when it runs (seed 12801: an unapplied
+        AlterModelTable of the model an explicit through model points at)."""
+        leaf = self.leaf_catalog
+        found = leaf.table(table) if leaf is not None and table else None
+        key = found.foreign_key((column,)) if found is not None and column else None
+        if key is None:
+            return None
+        for migration in self.history.unapplied:
+            model = self.table_model(migration[0], None, key.target_table)
+            if any(makes(op, "missing-table", model, None) for op in self._operations(migration)):
+                return migration
+        return None
+
     def _made_by_a_ghost(self, app: str, table: str) -> bool:
         """Would a recorded migration whose file is gone have made ``table`` (by its name)?"""
         return self.ghost_that_explains(app, "stale-table", (self.table_model(app, None, table),), None,
@@ -147,6 +163,8 @@ class EvidenceFinder(HistoryFacts):
             unapplied = self._unapplied_maker(app, kind, table_model, column) if kind else None
             if unapplied is None and kind in ("renamed-column", "fk-target"):
                 unapplied = self._unapplied_renamer(column)  # another app's join table
+            if unapplied is None and kind == "fk-target":
+                unapplied = self._unapplied_target_maker(table, column)
             if unapplied and self.leaf_agrees_with_models(kind, table, column) is not False:
                 return self._claim(self._evidence("unapplied-migration", unapplied, confidence="high"), kind,
                                    table, column)

@@ -15,9 +15,11 @@ from generator.fuzz import run_case
 SLICE = range(1, 13)
 #: seeds ``make fuzz`` found failing whose scripted case (test_regressions.py) did not reproduce
 #: the defect - the drawn rows matter: 6008 (a join table orphaned through both keys, over two
-#: rounds: each key's quarantine count depended on which statement ran first). A change to the
-#: generator's drawing changes what a seed draws: re-find such seeds then.
-FOUND = (6008,)
+#: rounds: each key's quarantine count depended on which statement ran first); 12801 (an
+#: unapplied db_table of the model an explicit through model points at, among other drift: the
+#: key's new target was called pending-model-change; a scripted copy of the story alone held).
+#: A change to the generator's drawing changes what a seed draws: re-find such seeds then.
+FOUND = (6008, 12801)
 #: seed -> the open defect it shows (issue 13/14)
 KNOWN: dict[int, str] = {}
 
