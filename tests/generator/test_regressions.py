@@ -644,4 +644,3 @@ def test_a_faked_remove_field_with_db_column_after_a_model_rename(holds, django_
     after, edit = next(made for r in range(100)
                        if "upsilon" in (made := remove_field(random.Random(r), renamed, django_features))[1].description)
     assert holds(case(django_features, apps, Drift("honest", rename_edit, renamed), Drift("fake", edit, after))) == []
-
