@@ -245,12 +245,20 @@ def _numbers_in_parentheses(tokens: list, start: int) -> int | None:
     return None
 
 
+def _index_tokens(sql: str) -> list | None:
+    """The tokens of a ``CREATE [UNIQUE] INDEX`` statement; None for any other text."""
+    tokens = _tokens(sql)
+    if not tokens or [t[1].upper() for t in tokens[:2]] not in (["CREATE", "INDEX"], ["CREATE", "UNIQUE"]):
+        return None
+    return tokens
+
+
 def plain_index_where(sql: str) -> str | None:
     """The normalized WHERE of a partial ``CREATE [UNIQUE] INDEX`` whose condition is one plain
     comparison (``"c" IS [NOT] NULL``, ``"c" IN ('a', 'b')``, ``"c" = 1``: what Django writes for a
     one-term ``condition=Q(...)``) in sqlglot's spelling (``NOT "c" IS NULL``); None for any other text."""
-    tokens = _tokens(sql)
-    if not tokens or [t[1].upper() for t in tokens[:2]] not in (["CREATE", "INDEX"], ["CREATE", "UNIQUE"]):
+    tokens = _index_tokens(sql)
+    if tokens is None:
         return None
     depth, where = 0, None
     for i, (kind, text) in enumerate(tokens):
@@ -321,8 +329,8 @@ def plain_index_terms(sql: str) -> tuple[str, ...] | None:
     """The terms of a ``CREATE [UNIQUE] INDEX`` whose terms are columns or one plain function of
     a column (``(UPPER("email")) DESC``) in sqlglot's spelling, without ordering; None for any
     other text (sqlglot reads it)."""
-    tokens = _tokens(sql)
-    if not tokens or [t[1].upper() for t in tokens[:2]] not in (["CREATE", "INDEX"], ["CREATE", "UNIQUE"]):
+    tokens = _index_tokens(sql)
+    if tokens is None:
         return None
     words = [text.upper() if kind == "word" else text for kind, text in tokens]
     try:
