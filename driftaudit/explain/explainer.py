@@ -91,7 +91,10 @@ class Explainer:
         if gone:
             return gone[0]
         owner = self._join_table_owner(table)
-        return self.app_of(owner.name) if owner else None
+        if owner is None:
+            return None
+        model = self.removed_model_of(owner.name, current_too=True)
+        return self.app_of(owner.name) or (model[0] if model else None)
 
     def _join_table_owner(self, name: str) -> Table | None:
         """The database table ``name`` is the join table of, by Django's naming: ``<owner>_<field>``
@@ -105,12 +108,15 @@ class Explainer:
                 return owner
         return None
 
-    def removed_model_of(self, table: str) -> tuple[str, str] | None:
+    def removed_model_of(self, table: str, current_too: bool = False) -> tuple[str, str] | None:
         """``(app, model)`` of a model that existed (Django's content types still list it), no
-        longer does, and whose name ends the table's: a custom ``db_table`` left behind."""
+        longer does, and whose name ends the table's: a custom ``db_table`` left behind.
+        ``current_too``: a model that still exists counts as well (a join table's owner may be
+        a model's old table, its db_table moved since: seed 13120)."""
         lowered = table.lower()
         found = {(app, model) for app, model in self._content_types
-                 if (app, model) not in self._current_models and (lowered == model or lowered.endswith(f"_{model}"))}
+                 if (current_too or (app, model) not in self._current_models)
+                 and (lowered == model or lowered.endswith(f"_{model}"))}
         return found.pop() if len(found) == 1 else None
 
     @cached_property
@@ -202,7 +208,7 @@ class Explainer:
         ref = self.model_of(table.name)  # (a join table's is its auto-created through model)
         gone = None if ref or origin else self.removed_model_of(table.name)
         owner = None if ref or origin or gone else self._join_table_owner(table.name)
-        joined = self.removed_model_of(owner.name) if owner is not None else None  # its join table
+        joined = self.removed_model_of(owner.name, current_too=True) if owner is not None else None  # its join table
         gone = gone or joined
         model = ref.model if ref else gone[1] if gone else None
         evidence = evidence or self.evidence.explain(diff.signature, app, model, kind=diff.kind, table=table.name)

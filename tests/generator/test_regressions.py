@@ -644,3 +644,17 @@ def test_a_faked_remove_field_with_db_column_after_a_model_rename(holds, django_
     after, edit = next(made for r in range(100)
                        if "upsilon" in (made := remove_field(random.Random(r), renamed, django_features))[1].description)
     assert holds(case(django_features, apps, Drift("honest", rename_edit, renamed), Drift("fake", edit, after))) == []
+
+
+def test_regenerated_db_table_and_m2m_removal_of_a_model_with_its_own_db_table(holds, django_features):
+    """Seed 13120: a model with its own db_table (t_appa_tag) moved to another db_table and its
+    ManyToManyField removed, both in regenerated migrations. The join table t_appa_tag_books
+    points at the model's old table, which is no stale table (it pairs with the new name), so
+    the join table was called hand-made; its owner's content type names the app now."""
+    apps = [App("appa", (Model("appa", "Book", (Field("name", "char"),)),
+                         Model("appa", "Tag", (Field("label", "char"), Field("books", "m2m", target="appa.Book")),
+                               db_table="t_appa_tag")))]
+    moved, move_edit = _pick(change_db_table, apps, django_features, "t_appa_tag")
+    after, edit = edited(remove_m2m, moved, django_features)
+    assert holds(case(django_features, apps, Drift("regenerate", move_edit, moved),
+                      Drift("regenerate", edit, after))) == []
