@@ -93,8 +93,11 @@ class Explainer:
         owner = self._join_table_owner(table)
         if owner is None:
             return None
-        model = self.removed_model_of(owner.name, current_too=True)
-        return self.app_of(owner.name) or (model[0] if model else None)
+        app = self.app_of(owner.name)
+        if app:
+            return app
+        model = self.removed_model_of(owner.name, current_too=True)  # a model's old table
+        return model[0] if model else None
 
     def _join_table_owner(self, name: str) -> Table | None:
         """The database table ``name`` is the join table of, by Django's naming: ``<owner>_<field>``
