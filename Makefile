@@ -13,7 +13,7 @@ find_python = $(shell for p in $(1) $$HOME/.pyenv/versions/$(2)*/bin/python; do 
 PY311 ?= $(call find_python,python3.11,3.11)
 PY312 ?= $(call find_python,python3.12,3.12)
 
-.PHONY: demo test test-matrix samples bench clean fuzz goldens
+.PHONY: demo test test-matrix samples bench clean fuzz goldens catalogs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ _matrix:
 goldens: $(STAMP)
 	$(BIN)/python tests/schema/golden/regen.py
 	for v in dj42 dj61; do if test -x .venv-$$v/bin/python; then .venv-$$v/bin/python tests/schema/golden/regen.py || exit 1; fi; done
+
+## make catalogs: rewrite rules/compiled.json after editing a rules/*.yaml catalog (a run reads
+## a catalog from that copy, without PyYAML, while the copy matches the YAML's text)
+catalogs: $(STAMP)
+	$(BIN)/python -m driftaudit.config.rules
 
 ## make samples: (re)build every sample project in place
 samples: $(STAMP)

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from django.db.migrations import operations as ops
 
-from driftaudit.config.rules import fill, read_yaml, rules_dir
+from driftaudit.config.rules import fill, read_catalog
 
 NUMBER = re.compile(r"^\d+_")
 
@@ -96,7 +96,7 @@ class InferredOperation:
 
 @lru_cache(maxsize=1)
 def operation_phrases() -> dict:
-    return read_yaml(rules_dir() / "operations.yaml") or {}
+    return read_catalog("operations.yaml") or {}
 
 
 def infer_from_name(name: str, models: set[str]) -> tuple[InferredOperation, ...]:

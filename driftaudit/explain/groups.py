@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from driftaudit.config.rules import fill, join_values, load_causes, read_yaml, rule_for, rules_dir
+from driftaudit.config.rules import fill, join_values, load_causes, read_catalog, rule_for
 from driftaudit.explain.finding import SEVERITY_ORDER, Finding
 
 #: causes that one migration makes: one group per migration (per app when none is known)
@@ -116,7 +116,7 @@ def _join_unknown_to_known(members: dict[tuple, list[Finding]]) -> None:
 @lru_cache(maxsize=1)
 def _words() -> dict:
     """``rules/groups.yaml``: the titles and the one thing to do, per cause."""
-    return read_yaml(rules_dir() / "groups.yaml") or {}
+    return read_catalog("groups.yaml") or {}
 
 
 def _group(group_id: str, key: tuple, fs: list[Finding]) -> Group:

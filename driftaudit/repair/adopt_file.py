@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from driftaudit import __version__
-from driftaudit.config.rules import fill, read_yaml, rules_dir
+from driftaudit.config.rules import fill, read_catalog
 from driftaudit.sources.model_source import (
     NotEditable,
     SourceEdits,
@@ -32,7 +32,7 @@ INDENT = "    "
 
 def words() -> dict:
     """``rules/adopt.yaml``: every sentence adopt writes."""
-    return read_yaml(rules_dir() / "adopt.yaml")
+    return read_catalog("adopt.yaml")
 
 
 def say(key: str, **values) -> str:

@@ -15,8 +15,9 @@ from pathlib import Path
 from driftaudit.config.rules import fill
 from driftaudit.explain.finding import Finding
 from driftaudit.repair.names import backup_name
-from driftaudit.repair.plan import AppRepair, Plan, Problem
+from driftaudit.repair.plan import AppRepair, Plan
 from driftaudit.repair.planner import Planner
+from driftaudit.repair.problem import Problem
 from driftaudit.repair.row_plan import expected_rows, has_orphans, row_fixes_first
 from driftaudit.repair.wording import words
 from driftaudit.schema.catalog import RawObject

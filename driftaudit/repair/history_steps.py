@@ -17,8 +17,7 @@ from __future__ import annotations
 import shlex
 
 from driftaudit.explain.ghosts import objects_in_database
-from driftaudit.repair.plan import Problem
-from driftaudit.repair.restore import restorable
+from driftaudit.repair.problem import Problem
 from driftaudit.repair.wording import say
 from driftaudit.sources.history import migration_label
 
@@ -30,6 +29,8 @@ def history_blockers(sources, owner, alias: str) -> list[Problem]:
     history = sources.history
     out = []
     graph = history.loader.graph
+    if history.missing_dependencies:  # git and the writer: only for a missing file
+        from driftaudit.repair.restore import restorable
     for dep in dict.fromkeys(m.dependency for m in history.missing_dependencies):
         dependents = [m.migration for m in history.missing_dependencies if m.dependency == dep]
         earlier = sorted(k for k in graph.nodes if k[0] == dep[0] and k[1] < dep[1])

@@ -13,22 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftaudit.explain.finding import Finding
+from driftaudit.repair.problem import Problem
 from driftaudit.schema.catalog import Index, RawObject, Table
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something the repair cannot do safely: the proposal stops and says what to do.
-
-    ``kind`` "policy": a fix policy forbids it (change the policy or the rows); "history": Django
-    cannot run any migration on this history until a step outside a migration is done.
-    """
-
-    table: str
-    text: str
-    kind: str = "policy"
-    #: the command that does the step, when one does (``driftaudit record ... --apply``)
-    argv: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from driftaudit.config.rules import fill
 from driftaudit.explain.explainer import model_index
 from driftaudit.explain.finding import Finding
 from driftaudit.repair.names import backup_name, renamed_sql
-from driftaudit.repair.plan import Problem, RowFix, TableStep, ddl_key
+from driftaudit.repair.plan import RowFix, TableStep, ddl_key
+from driftaudit.repair.problem import Problem
 from driftaudit.repair.replay import faked_tails
 from driftaudit.repair.row_facts import RowFacts
 from driftaudit.repair.wording import words

@@ -16,7 +16,8 @@ from __future__ import annotations
 import sqlite3
 
 from driftaudit.repair.names import backup_name, quarantine_name
-from driftaudit.repair.plan import Problem, RowFix
+from driftaudit.repair.plan import RowFix
+from driftaudit.repair.problem import Problem
 from driftaudit.repair.wording import say
 from driftaudit.schema.catalog import Table
 from driftaudit.sql import quote_identifier as q

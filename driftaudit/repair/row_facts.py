@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from driftaudit.repair.names import backup_name, quarantine_name
 from driftaudit.repair.orphans import MAX_ROUNDS, KeyEdge, cascade
-from driftaudit.repair.plan import ColumnSource, Problem, RowFix
+from driftaudit.repair.plan import ColumnSource, RowFix
+from driftaudit.repair.problem import Problem
 from driftaudit.repair.rejected_rows import rejected_rows
 from driftaudit.repair.wording import say
 from driftaudit.schema.catalog import Table

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from driftaudit.config.rules import counted, fill, join_values, read_yaml, rules_dir
+from driftaudit.config.rules import counted, fill, join_values, read_catalog
 from driftaudit.explain.delete import Verdict
 from driftaudit.explain.rows import DEFAULT_SAMPLE
 
 
 def _words() -> dict:
-    return read_yaml(rules_dir() / "explain_delete.yaml") or {}
+    return read_catalog("explain_delete.yaml") or {}
 
 
 def render_text(v: Verdict) -> str:

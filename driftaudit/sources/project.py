@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from driftaudit.config.options import Config, load_config
+from driftaudit.config.options import Config, config_path
 from driftaudit.errors import AuditError
 
 _SETDEFAULT_RE = re.compile(
@@ -87,6 +87,16 @@ def open_project(selection: Selection, with_database: bool = True) -> Project:
         setup_django(root, module)
     label, path = database_file(selection.database, selection.db) if with_database else ("--no-db", None)
     return Project(root, module, config.with_fix(dict(selection.fix)), selection.database, label, path)
+
+
+def load_config(explicit: str | None, root: Path) -> Config:
+    """The project's ``driftaudit.yaml`` (or ``--config FILE``), else the defaults."""
+    path = config_path(explicit, root)
+    if path is None:
+        return Config()
+    from driftaudit.config.config_file import read_config  # PyYAML: only when there is a file
+
+    return read_config(path)
 
 
 def discover(project_dir: str | None, settings: str | None) -> tuple[Path, str]:

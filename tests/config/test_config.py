@@ -118,7 +118,7 @@ def test_explicit_config_path(seed, tmp_path):
 
 def test_fix_policies_are_read(seed):
     """Fix policies feed `propose`; here: valid ones load, and per-table ones win."""
-    from driftaudit.config.options import parse_config
+    from driftaudit.config.config_file import parse_config
 
     config = parse_config(textwrap.dedent("""
         fix: {orphans: set-null}

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from driftaudit.config.options import parse_config
+from driftaudit.config.config_file import parse_config
 from driftaudit.config.rules import load_catalog
 
 REPO = Path(__file__).resolve().parents[2]

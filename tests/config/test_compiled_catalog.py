@@ -1,0 +1,59 @@
+"""rules/compiled.json: the catalogs without PyYAML, never different from their YAML."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from driftaudit.config.rules import COMPILED, compile_catalogs, read_catalog, rules_dir
+from tests.conftest import clean_env
+
+
+def test_the_compiled_copy_is_current():
+    """Fails after a catalog edit until `make catalogs` writes the copy again (order included:
+    a rule's escalations are tried in their order)."""
+    shipped = (rules_dir() / COMPILED).read_text(encoding="utf-8")
+    assert json.loads(shipped) == compile_catalogs(rules_dir()), "rules/compiled.json is stale: run `make catalogs`"
+    assert json.dumps(json.loads(shipped)) == json.dumps(compile_catalogs(rules_dir()))
+
+
+def test_a_catalog_edited_after_compiling_is_read_from_its_yaml(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    groups = folder / "groups.yaml"
+    before = read_catalog("groups.yaml", folder)
+    groups.write_text(groups.read_text(encoding="utf-8") + "\nadded_after_compiling: yes\n", encoding="utf-8")
+    after = read_catalog("groups.yaml", folder)
+    assert after == {**before, "added_after_compiling": True}
+    assert read_catalog("causes.yaml", folder) == read_catalog("causes.yaml")
+
+
+def test_without_the_compiled_copy_every_catalog_comes_from_yaml(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    (folder / COMPILED).unlink()
+    for name in ("builtin.yaml", "causes.yaml", "repair.yaml"):
+        assert read_catalog(name, folder) == read_catalog(name)
+
+
+def test_reading_every_catalog_does_not_import_yaml():
+    names = sorted(compile_catalogs(rules_dir()))
+    code = ("import sys; from driftaudit.config.rules import read_catalog\n"
+            f"for name in {names!r}: read_catalog(name)\n"
+            "print('yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_report_without_driftaudit_yaml_never_imports_pyyaml(built_samples):
+    """What a cold report pays for: PyYAML only when the project has a driftaudit.yaml."""
+    project = built_samples("clean_history")
+    assert not (project / "driftaudit.yaml").exists()
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "driftaudit", "report"], cwd=project,
+                            capture_output=True, text=True, env=clean_env(), timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "driftaudit.explain.audit" in imported  # the trace is there
+    assert "yaml" not in imported
