@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING
 
 from driftaudit import __version__
 from driftaudit.config.options import Config
@@ -19,14 +21,15 @@ from driftaudit.explain.explainer import Explainer
 from driftaudit.explain.finding import Finding
 from driftaudit.explain.groups import Group, group_findings
 from driftaudit.explain.history_facts import fmt_time, parse_applied
-from driftaudit.explain.locations import Locator
 from driftaudit.explain.pending import pending_model_changes
 from driftaudit.explain.raw_objects import raw_object_findings
 from driftaudit.explain.rows import Progress
 from driftaudit.schema.diff import schema_diff
 from driftaudit.schema.read import AuditInput
-from driftaudit.sources.code import CodeLocation
 from driftaudit.sources.history import History, migration_label
+
+if TYPE_CHECKING:
+    from driftaudit.sources.code import CodeLocation
 
 
 #: the version of the JSON report's shape (``schema_version``; its JSON Schema ships in
@@ -120,8 +123,16 @@ def explain(audit: AuditInput, data: bool = True, progress: bool | Progress = Fa
     return Report(project.settings_module, project.database_label, project.database_path,
                   sqlite3.sqlite_version, django.get_version(), findings,
                   _history_summary(sources.history, explainer.evidence.use_tz), config, groups=group_findings(findings),
-                  locator=Locator(audit.apps, sources.history, project.settings_module).locate,
+                  locator=partial(_locate, audit.apps, sources.history, project.settings_module),
                   root=str(project.root))
+
+
+def _locate(apps, history: History, settings_module: str, findings: list[Finding]) -> dict:
+    """:attr:`Report.locations`: the model modules' source is read (and its module imported)
+    only for the formats that point into code."""
+    from driftaudit.explain.locations import Locator
+
+    return Locator(apps, history, settings_module).locate(findings)
 
 
 #: rows a constraint the models add would reject -> the schema difference that adds it

@@ -83,10 +83,13 @@ class GitRepository:
         start = Path(start)
         while not start.exists() and start != start.parent:
             start = start.parent
-        if _installed(start) or not any((folder / ".git").exists() for folder in (start, *start.parents)):
-            return None  # an installed package, or not in a work tree: no git process to start
-        out = _git(start, "rev-parse", "--show-toplevel")
-        return cls(Path(out.strip())) if out else None
+        if _installed(start):
+            return None  # an installed package: its history is not the project's
+        # The work tree's top is the nearest folder with a .git (a folder, or the file of a
+        # worktree or submodule): what `git rev-parse --show-toplevel` answers with the GIT_*
+        # variables cleared, as every git command here runs, without starting a process.
+        start = start.resolve()
+        return next((cls(folder) for folder in (start, *start.parents) if (folder / ".git").exists()), None)
 
     def relative(self, path: Path | str) -> str | None:
         """``path`` relative to the repository, or None: outside it, or an installed package's."""

@@ -41,3 +41,28 @@ def test_an_installed_package_has_no_git_history_even_inside_the_repository(tmp_
     assert out.returncode == 0, out.stderr
     # the project's repository is found, but asked nothing about the installed package's files
     assert out.stdout.strip() == "[True, None, 'shop/migrations/0001_initial.py']"
+
+
+def test_the_top_of_the_work_tree_is_what_git_says_it_is(tmp_path):
+    """Found without starting git: the main work tree, a worktree (its .git is a file) and a
+    folder outside any repository, each from a subfolder."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    repo = tmp_path / "repo"
+    (repo / "app" / "migrations").mkdir(parents=True)
+    (repo / "app" / "migrations" / "0001_initial.py").write_text("")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "start"], ["worktree", "add", "-q", str(tmp_path / "wt")]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env)
+    outside = tmp_path / "plain" / "app"
+    outside.mkdir(parents=True)
+    from driftaudit.sources.git import GitRepository
+
+    for tree in (repo, tmp_path / "wt"):
+        sub = tree / "app" / "migrations"
+        said = subprocess.run(["git", "-C", str(sub), "rev-parse", "--show-toplevel"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        assert GitRepository.find(sub).top == Path(said).resolve()
+        assert GitRepository.find(sub / "0002_gone.py").top == Path(said).resolve()  # a deleted file's folder
+    said = subprocess.run(["git", "-C", str(outside), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    found = GitRepository.find(outside)
+    assert (found.top if found else None) == (Path(said.stdout.strip()).resolve() if said.returncode == 0 else None)
