@@ -7,6 +7,7 @@ and copied per test when a test needs to change it.
 from __future__ import annotations
 
 import atexit
+import compileall
 import json
 import os
 import shutil
@@ -67,18 +68,47 @@ def build_sample(name: str, into: Path) -> Path:
     return into
 
 
+def pytest_configure(config):
+    """Byte-compile driftaudit once, as ``pip install`` does for a regular install: the suite's
+    subprocesses run with PYTHONDONTWRITEBYTECODE (no ``__pycache__`` in the projects they
+    audit), so without this each one compiled driftaudit's modules again (~0.1 s a process)."""
+    compileall.compile_dir(str(REPO / "driftaudit"), quiet=1)
+
+
 @pytest.fixture(scope="session")
 def built_samples(tmp_path_factory):
-    """``built_samples(name)`` -> a session-wide built copy of that sample project."""
+    """``built_samples(name)`` -> a session-wide built copy of that sample project.
+
+    Under pytest-xdist the workers share one build of each sample (the first to ask builds it,
+    under a file lock; the others wait) and each gets its own copy, as it would by building."""
     cache: dict[str, Path] = {}
     base = tmp_path_factory.mktemp("samples")
 
     def get(name: str) -> Path:
         if name not in cache:
-            cache[name] = build_sample(name, base / name)
+            shared = _shared_build(tmp_path_factory, name)
+            cache[name] = (shutil.copytree(shared, base / name, symlinks=True) if shared
+                           else build_sample(name, base / name))
         return cache[name]
 
     return get
+
+
+def _shared_build(tmp_path_factory, name: str) -> Path | None:
+    """The build of ``name`` the xdist workers of this run share (``None`` without xdist)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return None
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent / "shared-samples"  # this run's, all workers'
+    shared.mkdir(exist_ok=True)
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / f"{name}.built").exists():
+            shutil.rmtree(shared / name, ignore_errors=True)  # a build that failed half-way
+            build_sample(name, shared / name)
+            (shared / f"{name}.built").touch()
+    return shared / name
 
 
 @pytest.fixture
