@@ -29,7 +29,7 @@ demo: $(STAMP)
 
 ## make test: the whole suite on the installed Django
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 ## make test-matrix: the suite under Django 4.2, 5.2 (Python 3.11) and 6.1 (Python 3.12)
 test-matrix:
@@ -40,7 +40,7 @@ test-matrix:
 _matrix:
 	test -x .venv-$(NAME)/bin/python || $(PY) -m venv .venv-$(NAME)
 	.venv-$(NAME)/bin/python -m pip install -q -e ".[test]" "$(DJANGO)"
-	.venv-$(NAME)/bin/python -m pytest -q -n auto
+	.venv-$(NAME)/bin/python -m pytest -q -n auto --dist worksteal
 
 ## make goldens: rewrite the DDL goldens (tests/schema/golden) of every Django venv there is
 goldens: $(STAMP)
