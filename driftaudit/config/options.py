@@ -32,6 +32,9 @@ DEFAULT_FIX = {"stale_tables": "backup-drop", "stale_columns": "backup-drop", "o
 
 @dataclass(frozen=True)
 class Accept:
+    """Drift the project decided to keep (``accept:`` in driftaudit.yaml): the finding is shown as
+    accepted, with this reason, and ``propose`` never undoes it."""
+
     rule: str
     table: str | None
     column: str | None
@@ -41,6 +44,8 @@ class Accept:
 
 @dataclass(frozen=True)
 class TableOverride:
+    """Severities and fix policies for the tables a glob matches (``tables:``); the last match wins."""
+
     pattern: str
     severity: Mapping[str, str] = field(default_factory=dict)
     fix: Mapping[str, str] = field(default_factory=dict)
@@ -48,6 +53,8 @@ class TableOverride:
 
 @dataclass(frozen=True)
 class Config:
+    """What a project's driftaudit.yaml says, with the defaults for what it leaves out."""
+
     path: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

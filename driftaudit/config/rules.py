@@ -28,6 +28,9 @@ SEVERITIES = ("info", "warning", "error")
 
 @dataclass(frozen=True)
 class Rule:
+    """One finding kind's entry in ``rules/builtin.yaml``: its id, severity and every sentence said
+    about it (``driftaudit rules DAxxx`` prints it)."""
+
     id: str
     kind: str
     severity: str

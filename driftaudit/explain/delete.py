@@ -33,6 +33,8 @@ CHUNK = 500  # parameters per IN (...) lookup
 
 @dataclass(frozen=True)
 class Statement:
+    """One SQL statement Django's collector would run for the delete (a cascade, a SET NULL)."""
+
     action: str  # "delete" | "update"
     table: str
     pks: tuple
@@ -42,6 +44,8 @@ class Statement:
 
 @dataclass(frozen=True)
 class Blocker:
+    """Rows whose key would point at a deleted parent: why the delete fails, and when SQLite says so."""
+
     child_table: str
     child_columns: tuple[str, ...]
     parent_table: str
@@ -56,6 +60,8 @@ class Blocker:
 
 @dataclass
 class Verdict:
+    """What ``explain-delete`` found: the statements, what blocks them, what the database itself does."""
+
     model: str
     pk: object
     statements: list[Statement]

@@ -40,6 +40,9 @@ from driftaudit.sources.history import migration_label
 
 @dataclass(frozen=True)
 class Evidence:
+    """Why a difference is there: the cause, the migration that shows it, the sentence that says so,
+    and how sure the facts make us."""
+
     cause: str
     migration: tuple | None
     sentence: str

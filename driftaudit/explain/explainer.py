@@ -25,6 +25,8 @@ from driftaudit.sql import quote_identifier
 
 @dataclass(frozen=True)
 class ModelRef:
+    """A model by app and name: what a table belongs to, for the finding's ``app`` and ``model``."""
+
     app: str
     model: str  # object name, e.g. "ExampleOne"
 
@@ -44,6 +46,8 @@ def model_index(apps) -> dict[str, ModelRef]:
 
 @dataclass(frozen=True)
 class M2MOrigin:
+    """The ManyToManyField an auto-created join table belongs to (its table has no model of its own)."""
+
     owner: ModelRef
     field: str
     target: ModelRef

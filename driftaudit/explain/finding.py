@@ -15,6 +15,9 @@ MIGRATION_KINDS = frozenset({"ghost-migration", "unapplied-migration", "inconsis
 
 @dataclass(frozen=True)
 class Finding:
+    """One difference explained: the contract's FINDING (rule, where, which sources disagree, the
+    cause, what it breaks and what to do)."""
+
     rule: str
     kind: str
     severity: str

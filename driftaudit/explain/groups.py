@@ -50,6 +50,9 @@ class Blocked:
 
 @dataclass(frozen=True)
 class Group:
+    """The findings one root cause explains, told once (``causes`` in the text report, ``groups`` in
+    JSON), with the one thing to do about them."""
+
     id: str
     cause: str
     title: str

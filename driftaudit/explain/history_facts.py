@@ -41,6 +41,9 @@ INVERSE.update({v: k for k, v in INVERSE.items()})
 
 @dataclass(frozen=True)
 class RewrittenMigration:
+    """An applied migration whose file changed after it was recorded: the database has the old file's
+    work, the models the new one's."""
+
     key: tuple
     applied: datetime
     modified: datetime

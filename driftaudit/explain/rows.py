@@ -153,6 +153,8 @@ def _orphan_sample(conn, catalog: Catalog, table: Table, key: tuple, count: int,
 # -- duplicates ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DuplicateGroup:
+    """Rows sharing the values a new UNIQUE would forbid, and a sample of their keys."""
+
     values: tuple
     count: int
     pks: tuple  # the first ``limit`` rows of the group, by primary key

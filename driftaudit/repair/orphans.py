@@ -34,6 +34,8 @@ class KeyEdge:
 
 @dataclass(frozen=True)
 class Cascade:
+    """What taking orphans out does to rows that point at them in turn, round by round."""
+
     rounds: int
     #: edge -> rows of its child table taken out because of that key, over all rounds
     rows: dict

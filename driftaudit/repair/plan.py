@@ -110,6 +110,9 @@ class AppRepair:
 
 @dataclass(frozen=True)
 class Plan:
+    """Everything ``propose`` would do: the migrations per app, what stops it, and the row counts
+    ``verify`` checks afterwards."""
+
     repairs: tuple[AppRepair, ...]
     problems: tuple[Problem, ...]
     #: table -> rows expected after the repair (absent: the table is dropped)

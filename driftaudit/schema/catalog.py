@@ -32,6 +32,8 @@ def affinity(declared_type: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """A column as SQLite declares it, the same shape whichever source (M, H or D) it was read from."""
+
     name: str
     declared_type: str
     not_null: bool
@@ -71,6 +73,8 @@ class Column:
 
 @dataclass(frozen=True)
 class ForeignKey:
+    """A foreign key as SQLite enforces it (``PRAGMA foreign_key_list``, with the DDL's DEFERRABLE)."""
+
     columns: tuple[str, ...]
     target_table: str
     target_columns: tuple[str, ...]
@@ -121,6 +125,8 @@ class Index:
 
 @dataclass(frozen=True)
 class Table:
+    """A table of one source's catalog: the unit the three-way diff compares."""
+
     name: str
     columns: tuple[Column, ...]
     foreign_keys: tuple[ForeignKey, ...] = ()

@@ -43,6 +43,9 @@ def _sqlglot() -> SimpleNamespace:
 
 @dataclass(frozen=True)
 class DdlFacts:
+    """What only a table's CREATE text says (PRAGMAs do not): deferrable keys, AUTOINCREMENT, CHECKs,
+    generated columns. Cached by DDL text: parsing is the costly part of reading a catalog."""
+
     parsed: bool
     deferrable: frozenset  # column-tuples (lower-cased) of keys that are DEFERRABLE INITIALLY DEFERRED
     autoincrement: frozenset  # lower-cased column names

@@ -33,6 +33,8 @@ def signature(m: Any, h: Any, d: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Difference:
+    """One object on which the sources disagree, with what each of M, H and D has (``None``: absent)."""
+
     kind: str
     table: str
     column: str | None

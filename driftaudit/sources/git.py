@@ -23,6 +23,8 @@ SEPARATOR = "\x1f"
 
 @dataclass(frozen=True)
 class Commit:
+    """A commit as ``git log`` gives it: enough to say when and why a migration file changed."""
+
     sha: str
     date: datetime  # committer date, timezone-aware
     subject: str

@@ -30,6 +30,8 @@ Key = tuple  # (app_label, migration_name)
 
 @dataclass(frozen=True)
 class BrokenMigrationFile:
+    """A migration file Django cannot import: the audit says so and goes on without it."""
+
     app: str
     name: str
     path: str
@@ -38,6 +40,8 @@ class BrokenMigrationFile:
 
 @dataclass(frozen=True)
 class MissingDependency:
+    """A migration whose dependency has no file: Django refuses to migrate until it is back."""
+
     migration: Key
     dependency: Key
 
@@ -74,6 +78,9 @@ class StateFailure:
 
 @dataclass
 class History:
+    """The migration files, the records of ``django_migrations`` and what Django makes of them
+    together: applied, unapplied, ghosts, squashes, the applied state."""
+
     loader: MigrationLoader
     has_records_table: bool
     records: dict  # (app, name) -> applied timestamp text

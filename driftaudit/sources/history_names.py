@@ -16,6 +16,9 @@ from importlib import import_module
 
 @dataclass(frozen=True)
 class HistoryNames:
+    """Every name a migration file ever gave: a name the history knows is part of the schema even
+    when the models no longer say it."""
+
     #: lower-cased index and constraint names (``AddIndex``, ``AddConstraint``, ``RenameIndex``,
     #: ``CreateModel`` options)
     indexes: frozenset = frozenset()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Rendered:
+    """A state's models created in an in-memory SQLite database, to be read like the real one."""
+
     connection: sqlite3.Connection
     #: tables that models declare but Django does not manage (``managed = False``):
     #: present in the database on purpose, never drift by absence or presence.

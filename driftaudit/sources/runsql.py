@@ -22,6 +22,9 @@ from driftaudit.sql import quote_identifier
 
 @dataclass(frozen=True)
 class ReplayResult:
+    """What the applied migrations' RunSQL made, replayed on an empty database: raw SQL objects are
+    compared as SQL, not as models."""
+
     #: tables that exist only because a RunSQL statement made them (compared as raw SQL, not models)
     raw_tables: frozenset
     #: lower-cased object name -> the applied migration whose RunSQL last created it
