@@ -226,10 +226,12 @@ class Explainer:
             values.update(field=origin.field, owner_model=origin.owner.label, target_model=origin.target.label)
         elif evidence.cause == "removed-app":
             template = "removed_app"
+        elif app and joined:
+            template = "join_table_of_old_table"  # the model itself may well still be there
+            values.update(model_guess=joined[1], owner_table=owner.name)
         elif app:
             template = "removed_model"
-            values["model_guess"] = (gone[1] if gone else table.name[len(app) + 1:] or table.name) + (
-                " (its many-to-many join table)" if joined else "")
+            values["model_guess"] = gone[1] if gone else table.name[len(app) + 1:] or table.name
         else:
             template = "default"
         blocked = self.blocked_by(table) if self.data else []

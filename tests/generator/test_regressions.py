@@ -658,3 +658,25 @@ def test_regenerated_db_table_and_m2m_removal_of_a_model_with_its_own_db_table(h
     after, edit = edited(remove_m2m, moved, django_features)
     assert holds(case(django_features, apps, Drift("regenerate", move_edit, moved),
                       Drift("regenerate", edit, after))) == []
+
+
+def test_the_join_table_of_a_moved_table_is_not_said_to_belong_to_a_removed_model(tmp_path, django_features):
+    """Seed 13120's story, its words: model Tag is still there (under another db_table), so the
+    join table left behind is the join table of its field from when its table was t_appa_tag,
+    not "the table of a model that the models no longer have"."""
+    from generator.scenario import play
+    from generator.workspace import Workspace
+    from generator.invariants import report
+
+    apps = [App("appa", (Model("appa", "Book", (Field("name", "char"),)),
+                         Model("appa", "Tag", (Field("label", "char"), Field("books", "m2m", target="appa.Book")),
+                               db_table="t_appa_tag")))]
+    moved, move_edit = _pick(change_db_table, apps, django_features, "t_appa_tag")
+    after, edit = edited(remove_m2m, moved, django_features)
+    ws = Workspace(tmp_path / "project", django_features)
+    play(case(django_features, apps, Drift("regenerate", move_edit, moved), Drift("regenerate", edit, after)), ws)
+    _, findings, _ = report(ws)
+    join = next(f for f in findings if f["kind"] == "stale-table" and f["table"] == "t_appa_tag_books")
+    assert "many-to-many join table of a field of model tag of app 'appa'" in join["explanation"]
+    assert "when the model's table was t_appa_tag" in join["explanation"]
+    assert "no longer have it" in join["explanation"] and "model tag (its" not in join["explanation"]
