@@ -46,13 +46,39 @@ def _pending_model_changes(history: History, apps) -> list[Finding]:
     rule = rule_for("pending-model-change")
     out = []
     for app, migrations in sorted(changes.items()):
-        operations = [op.describe() for migration in migrations for op in migration.operations]
-        text = fill(rule.template("default"), app=app, operations="; ".join(operations))
+        operations = [op for migration in migrations for op in migration.operations]
+        described = [op.describe() for op in operations]
+        text = fill(rule.template("default"), app=app, operations="; ".join(described))
         out.append(Finding(
             rule=rule.id, kind="pending-model-change", severity=rule.severity, signature="M≠H",
             cause="pending-model-change", explanation=text, fix=rule.fix, app=app,
             migration=migration_label((app, migrations[0].name)) if migrations else None,
-            sources={"models": "changed", "history": "; ".join(operations), "database": None},
+            sources={"models": "changed", "history": "; ".join(described), "database": None,
+                     "tables": _tables(app, operations, apps, history.leaf_state)},
         ))
     return out
+
+
+def _tables(app: str, operations, apps, leaf_state) -> list[str]:
+    """The tables of the models the operations change (the models' and the migration files'
+    names, when they differ), so a reader (a CI annotation, a script, the generated cases'
+    invariants) can tie the app's finding to a table whatever its ``db_table`` is (seed 14902:
+    ``t_appmu_book``, a column widened in the model only)."""
+    tables = []
+    for op in operations:
+        # a field, index or constraint operation names its model in model_name (its own name is
+        # the field's); a model operation in name; RenameModel in old_name and new_name
+        names = ([op.model_name_lower] if hasattr(op, "model_name_lower")
+                 else [op.old_name_lower, op.new_name_lower] if hasattr(op, "old_name_lower")
+                 else [op.name_lower] if hasattr(op, "name_lower") else [])
+        for name in names:
+            try:
+                found = [apps.get_model(app, name)._meta.db_table]
+            except LookupError:  # gone from the models
+                found = []
+            state = leaf_state.models.get((app, name))
+            if state is not None:  # the table the files gave it (a moved db_table: both)
+                found.append(state.options.get("db_table") or f"{app}_{name}")
+            tables += [table for table in dict.fromkeys(found) if table not in tables]
+    return tables
 

@@ -62,6 +62,8 @@ def report_data(ws: Workspace) -> tuple[int, dict | None, str]:
 def names_table(finding: dict, table: str) -> bool:
     if (finding.get("table") or "").lower() == table:
         return True
+    if table in [t.lower() for t in (finding.get("sources") or {}).get("tables", [])]:
+        return True  # the tables a pending model change touches
     app = (finding.get("app") or "").lower()
     if finding["kind"] == "pending-model-change" and app and table.startswith(app + "_"):
         # one finding per app tells what makemigrations would write, model by model

@@ -680,3 +680,15 @@ def test_the_join_table_of_a_moved_table_is_not_said_to_belong_to_a_removed_mode
     assert "many-to-many join table of a field of model tag of app 'appa'" in join["explanation"]
     assert "when the model's table was t_appa_tag" in join["explanation"]
     assert "no longer have it" in join["explanation"] and "model tag (its" not in join["explanation"]
+
+
+def test_a_pending_widening_in_a_model_with_its_own_db_table_names_its_table(holds, django_features):
+    """Seed 14902: a smallint widened to bigint in the model only (no makemigrations) of a model
+    with db_table t_appa_item. The app's pending-model-change warning said "Alter field qty on
+    item" and nothing tied it to t_appa_item (the column's own finding is info: same storage in
+    SQLite). The finding now lists the tables its changes touch."""
+    apps = [App("appa", (Model("appa", "Item", (Field("qty", "smallint", null=True), Field("name", "char")),
+                               db_table="t_appa_item"),))]
+    after, edit = next(made for r in range(50)
+                       if "widen" in (made := alter_field(random.Random(r), tuple(apps), django_features))[1].description)
+    assert holds(case(django_features, apps, Drift("pending", edit, after))) == []
