@@ -1,8 +1,9 @@
-"""``driftaudit.yaml`` read and validated, every mistake as ``file:line: message``.
+"""``driftaudit.yaml`` read and validated.
 
 The file is parsed with PyYAML's safe composer (``yaml.compose`` with ``SafeLoader``: plain
 data only, nothing is ever constructed as code) so that every node keeps its line, and every
-mistake is reported as ``file:line: message`` with exit code 2.
+mistake is reported as ``file:line: message`` with exit code 2. The only module that imports
+PyYAML at run time, and only for a project that has the file.
 """
 
 from __future__ import annotations

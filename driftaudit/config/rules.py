@@ -89,7 +89,7 @@ def read_catalog(name: str, folder: Path | None = None):
     except OSError as exc:
         raise AuditError(f"{path}: cannot read the rule catalog: {exc}") from None
     compiled = _compiled(folder).get(name)
-    if compiled and compiled["sha256"] == _digest(text):
+    if isinstance(compiled, dict) and compiled.get("sha256") == _digest(text) and "data" in compiled:
         return compiled["data"]
     return read_yaml(path, text)
 
@@ -109,9 +109,10 @@ def read_yaml(path: Path, text: str | None = None):
 @lru_cache(maxsize=4)
 def _compiled(folder: Path) -> dict:
     try:
-        return json.loads((folder / COMPILED).read_text(encoding="utf-8"))
+        compiled = json.loads((folder / COMPILED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}  # no copy (or a broken one): every catalog from its YAML
+        compiled = None
+    return compiled if isinstance(compiled, dict) else {}  # none, or broken: every catalog from its YAML
 
 
 def _digest(text: str) -> str:

@@ -45,3 +45,14 @@ def test_reading_every_catalog_does_not_import_yaml():
             "print('yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_broken_compiled_copy_is_ignored(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    for broken in ("not json", "[1, 2]", '{"groups.yaml": {"data": {}}}', '{"groups.yaml": 3}'):
+        (folder / COMPILED).write_text(broken)
+        from driftaudit.config.rules import _compiled
+
+        _compiled.cache_clear()
+        assert read_catalog("groups.yaml", folder) == read_catalog("groups.yaml")
