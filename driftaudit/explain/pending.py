@@ -12,9 +12,9 @@ from driftaudit.sources.history import History, migration_label
 def pending_model_changes(history: History, apps) -> list[Finding]:
     """What ``makemigrations`` would write now: the autodetector on leaf files vs models.
 
-    When the leaf state equals the models' (Django's own ``ProjectState`` equality, which
-    compares every field's ``deconstruct()``, the options, bases and managers) the autodetector
-    has nothing to find and is not run. The answer depends on the files and the models alone,
+    When the leaf state equals the models' (Django's own ``ModelState`` equality, which compares
+    every field's ``deconstruct()``, the options, bases and managers: :func:`_same_models`) the
+    autodetector has nothing to find and is not run. The answer depends on the files and the models alone,
     so several databases with the same records (``history.derived``) get it computed once.
     """
     if "pending" not in history.derived:
@@ -28,7 +28,7 @@ def _pending_model_changes(history: History, apps) -> list[Finding]:
     if history.leaf_state is None:
         return []
     models_state = ProjectState.from_apps(apps)
-    if models_state.models == history.leaf_state.models:
+    if _same_models(models_state, history.leaf_state):
         return []  # (the autodetector's modules are not even imported: a cold run saves ~10 ms)
     from django.db.migrations.autodetector import MigrationAutodetector
 
@@ -57,6 +57,40 @@ def _pending_model_changes(history: History, apps) -> list[Finding]:
                      "tables": _tables(app, operations, apps, history.leaf_state)},
         ))
     return out
+
+
+#: options whose empty value means the same as no value at all, to the autodetector
+_EMPTY_IS_ABSENT = ("abstract", "unique_together", "index_together")
+
+
+def _same_models(models_state, leaf_state) -> bool:
+    """Django's ``ModelState`` equality, with an empty ``abstract``, ``unique_together`` or
+    ``index_together`` counted as none at all, as the autodetector counts them.
+
+    A model whose Meta inherits an abstract parent's (``auth.User``: ``class Meta(AbstractUser.Meta)``)
+    has ``abstract: False`` in its options when read from the models, never in its migrations'
+    state, and a ``unique_together`` taken away leaves ``set()`` in the migrations' state. So
+    every project with ``django.contrib.auth`` ran the autodetector on every cold audit only to
+    find nothing."""
+    import copy
+
+    if models_state.models.keys() != leaf_state.models.keys():
+        return False
+    for key, model in models_state.models.items():
+        leaf = leaf_state.models[key]
+        if model == leaf:
+            continue
+        if _meaningful(model.options) != _meaningful(leaf.options):
+            return False
+        same_options = copy.copy(model)  # the rest compared as Django does
+        same_options.options = leaf.options
+        if same_options != leaf:
+            return False
+    return True
+
+
+def _meaningful(options: dict) -> dict:
+    return {k: v for k, v in options.items() if v or k not in _EMPTY_IS_ABSENT}
 
 
 def _tables(app: str, operations, apps, leaf_state) -> list[str]:

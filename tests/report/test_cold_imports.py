@@ -48,3 +48,11 @@ def test_the_text_report_of_a_drifted_project_loads_no_repair_planner(built_samp
     assert "rich" in top_level(imported)
     assert "driftaudit.repair.history_steps" in imported  # the next steps were asked for
     assert not {"driftaudit.repair.plan", "driftaudit.repair.writer", "driftaudit.repair.rebuild_sql"} & imported
+
+
+def test_a_project_without_model_changes_does_not_run_the_autodetector(built_samples):
+    """clean_history's states differ only as the autodetector ignores (auth.User's inherited
+    ``abstract: False``, a ``unique_together`` taken away leaving ``set()``): nothing pending,
+    so Django's autodetector is not even imported."""
+    project = built_samples("clean_history")
+    assert "django.db.migrations.autodetector" not in imported_by_report(project)
