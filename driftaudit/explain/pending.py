@@ -14,8 +14,9 @@ def pending_model_changes(history: History, apps) -> list[Finding]:
 
     When the leaf state equals the models' (Django's own ``ModelState`` equality, which compares
     every field's ``deconstruct()``, the options, bases and managers: :func:`_same_models`) the
-    autodetector has nothing to find and is not run. The answer depends on the files and the models alone,
-    so several databases with the same records (``history.derived``) get it computed once.
+    autodetector has nothing to find and is not run. The answer depends on the files and the
+    models alone, so several databases with the same records (``history.derived``) get it
+    computed once.
     """
     if "pending" not in history.derived:
         history.derived["pending"] = _pending_model_changes(history, apps)
